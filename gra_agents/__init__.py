@@ -1,0 +1,26 @@
+"""gra: instruction-tuning data from a team of small language models (GRA, Gao et al., ACL 2025).
+
+The public Python API: the committee rule, the role draw and the five role modules.
+Every role is a plain ``dspy.Module``, so it runs with any DSPy LM and adapter and can
+be compiled with DSPy optimizers::
+
+    import dspy
+    from gra_agents import Reviewer, verdict
+
+    with dspy.context(lm=dspy.LM("openai/gpt-4o-mini")):
+        r = Reviewer()(instruction="Add 2 and 3.", input="", response="5")
+    verdict([r.scores, [9, 9, 9, 9, 9, 9]]).decision
+"""
+
+from gra_agents.adjudicator import Adjudicator
+from gra_agents.annotator import SeedAnnotator
+from gra_agents.assignment import RoleAssignment, assign_roles, sample_rng
+from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, Verdict, adjudication_accepts, verdict
+from gra_agents.generator import Generator
+from gra_agents.reviewer import Reviewer
+from gra_agents.summarizer import Summarizer
+
+__all__ = [
+    "Adjudicator", "DEFAULT_DELTA", "DEFAULT_TAU", "Generator", "Reviewer", "RoleAssignment", "SeedAnnotator",
+    "Summarizer", "Verdict", "adjudication_accepts", "assign_roles", "sample_rng", "verdict",
+]

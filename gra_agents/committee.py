@@ -1,0 +1,67 @@
+"""The committee rule of GRA (paper §3.2): turn reviewers' scores into a decision.
+
+>>> v = verdict([[9, 10, 10, 10, 10, 10], [9, 9, 10, 10, 10, 10], [6, 4, 5, 4, 5, 3]])
+>>> v.decision, v.mean, round(v.std, 4)
+('adjudicate', 8.0, 2.4758)
+
+Arithmetic is exact (fractions), so a mean of exactly τ is accepted, never lost to
+floating-point rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+Decision = Literal["accept", "reject", "adjudicate"]
+
+DEFAULT_TAU = 8.0
+DEFAULT_DELTA = 1.5
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the reviewers decided about one response.
+
+    ``averages`` holds each reviewer's mean score; ``mean`` (μ) is the mean of those
+    and ``std`` (σ) their population standard deviation.
+    """
+
+    decision: Decision
+    mean: float
+    std: float
+    averages: tuple[float, ...]
+
+
+def _exact(x: float | int | Fraction) -> Fraction:
+    return x if isinstance(x, Fraction) else Fraction(str(x))
+
+
+def verdict(scores: Sequence[Sequence[int]], tau: float = DEFAULT_TAU, delta: float = DEFAULT_DELTA) -> Verdict:
+    """Apply the committee rule to each reviewer's list of scores.
+
+    μ < τ rejects; μ ≥ τ and σ ≤ δ accepts; μ ≥ τ and σ > δ goes to the adjudicator.
+    """
+    if not scores or any(len(s) == 0 for s in scores):
+        raise ValueError("verdict needs at least one reviewer with at least one score")
+    averages = [Fraction(sum(s), len(s)) for s in scores]
+    mean = sum(averages, Fraction(0)) / len(averages)
+    variance = sum(((a - mean) ** 2 for a in averages), Fraction(0)) / len(averages)
+    std = math.sqrt(variance)
+    if mean < _exact(tau):
+        decision: Decision = "reject"
+    elif variance <= _exact(delta) ** 2:
+        decision = "accept"
+    else:
+        decision = "adjudicate"
+    return Verdict(decision, float(mean), std, tuple(float(a) for a in averages))
+
+
+def adjudication_accepts(scores: Sequence[int], tau: float = DEFAULT_TAU) -> bool:
+    """The adjudicator's rule: accept iff the average of its own scores is at least τ."""
+    if not scores:
+        raise ValueError("adjudication needs at least one score")
+    return Fraction(sum(scores), len(scores)) >= _exact(tau)

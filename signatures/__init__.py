@@ -1,0 +1,33 @@
+"""DSPy signatures for every GRA role, and nothing else.
+
+Each signature's docstring is the role's instruction; its typed output fields are the
+contract the engines are held to (see ``runtime.structured`` for how the types become
+a decoding constraint).
+"""
+
+from signatures.adjudicate import Adjudicate
+from signatures.annotate_seed import AnnotateSeed
+from signatures.answer_instruction import AnswerInstruction
+from signatures.check_instruction import CheckInstruction
+from signatures.invent_keywords import InventKeywords
+from signatures.score_response import ScoreResponse
+from signatures.summarize_sample import SummarizeSample
+from signatures.vocabulary import CHECK_DIMENSIONS, DOMAINS, SCORE_DIMENSIONS, Check, Domain, Keyword, Score
+from signatures.write_instruction import WriteInstruction
+
+ALL_SIGNATURES = (
+    AnnotateSeed,
+    InventKeywords,
+    WriteInstruction,
+    AnswerInstruction,
+    CheckInstruction,
+    ScoreResponse,
+    Adjudicate,
+    SummarizeSample,
+)
+
+__all__ = [
+    "ALL_SIGNATURES", "Adjudicate", "AnnotateSeed", "AnswerInstruction", "CHECK_DIMENSIONS", "Check",
+    "CheckInstruction", "DOMAINS", "Domain", "InventKeywords", "Keyword", "SCORE_DIMENSIONS", "Score",
+    "ScoreResponse", "SummarizeSample", "WriteInstruction",
+]

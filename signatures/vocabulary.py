@@ -1,0 +1,34 @@
+"""The closed vocabularies every GRA signature speaks in.
+
+These are plain type aliases, so a signature field typed ``Score`` reaches the
+model as an enum of ``1..10`` (engines that take a JSON schema enforce it while
+decoding) and is validated again after decoding. DSPy does not enforce
+``ge``/``le`` bounds, which is why ranges are written as ``Literal`` enums here.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+
+#: The seven task domains of the GRA paper (Appendix A).
+Domain = Literal["Coding", "Math", "QA", "Reasoning", "Role Play", "Language", "Creation"]
+
+#: One response-quality score on the paper's 1-10 scale.
+Score = Literal[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+#: One binary instruction check: 1 passes, 0 rejects.
+Check = Literal[0, 1]
+
+#: A keyword or short key phrase.
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+#: Character caps that stand in for the paper's word limits (about 8 characters a word).
+SUMMARY_CHARS = 240  # "no more than 30 words"
+REVIEW_CHARS = 240  # "no more than 30 words"
+INSTRUCTION_CHARS = 1200
+INPUT_CHARS = 1500
+RESPONSE_CHARS = 4000
+
+DOMAINS: tuple[str, ...] = Domain.__args__
+SCORE_DIMENSIONS: tuple[str, ...] = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
+CHECK_DIMENSIONS: tuple[str, ...] = ("reasonable", "complete", "clear")
