@@ -1,0 +1,129 @@
+"""Pool files: which engines to run and which members play the roles.
+
+A pool is a TOML file (see ``runtime/pools/cpu.toml``) with a ``[sampling]`` table of
+defaults, ``[engines.NAME]`` tables and ``[[members]]``. A member is (name, engine,
+sampling); several members may share one engine. Engines are either ``llama.cpp``
+(started here from a GGUF file) or ``endpoint`` (any OpenAI-compatible server that is
+already running, e.g. SGLang or vLLM).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+BUILTIN_DIR = Path(__file__).parent / "pools"
+
+
+class PoolFileError(ValueError):
+    """A pool file that cannot be used; ``str()`` is the one-line message for the user."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Sampling(_Strict):
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    max_tokens: int = Field(4096, ge=16)
+
+
+class LlamaCppEngine(_Strict):
+    kind: Literal["llama.cpp"]
+    model: str
+    slots: int = Field(4, ge=1, le=64)
+    context_per_slot: int = Field(4096, ge=512)
+    threads: int | None = Field(None, ge=1)
+    extra_args: list[str] = []
+    dialect: Literal["json_schema"] = "json_schema"
+
+
+class EndpointEngine(_Strict):
+    kind: Literal["endpoint"]
+    base_url: str
+    api_key_env: str | None = None
+    slots: int = Field(8, ge=1)
+    context_per_slot: int = Field(32768, ge=512)
+    dialect: Literal["json_schema", "json_object_schema", "none"] = "json_schema"
+
+
+Engine = Annotated[LlamaCppEngine | EndpointEngine, Field(discriminator="kind")]
+
+
+class Member(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    engine: str
+    seed: int | None = None
+    temperature: float | None = Field(None, ge=0.0, le=2.0)
+    top_p: float | None = Field(None, gt=0.0, le=1.0)
+    max_tokens: int | None = Field(None, ge=16)
+
+
+class Pool(_Strict):
+    name: str
+    sampling: Sampling = Sampling()
+    engines: dict[str, Engine]
+    members: list[Member]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pool:
+        names = [m.name for m in self.members]
+        if len(set(names)) != len(names):
+            raise ValueError(f"member names must be unique, got {names}")
+        for m in self.members:
+            if m.engine not in self.engines:
+                raise ValueError(f"member {m.name!r} names engine {m.engine!r}, which is not in [engines]")
+        return self
+
+    def sampling_for(self, member: Member) -> dict[str, float | int]:
+        """The member's sampling parameters; max_tokens is capped by its engine's context per slot."""
+        engine = self.engines[member.engine]
+        values = self.sampling.model_dump()
+        for key in ("temperature", "top_p", "max_tokens"):
+            if getattr(member, key) is not None:
+                values[key] = getattr(member, key)
+        values["max_tokens"] = min(values["max_tokens"], engine.context_per_slot)
+        if member.seed is not None:
+            values["seed"] = member.seed
+        return values
+
+    def check_roles(self, n_reviewers: int, source: str = "pool") -> None:
+        if len(self.members) < n_reviewers + 2:
+            raise PoolFileError(
+                f"{source}: {len(self.members)} members cannot fill 1 generator + {n_reviewers} reviewers"
+                f" + 1 adjudicator (need at least {n_reviewers + 2})"
+            )
+
+
+def resolve_pool_path(name_or_file: str) -> Path:
+    path = Path(name_or_file).expanduser()
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise PoolFileError(f"{path}: no such pool file")
+        return path
+    builtin = BUILTIN_DIR / f"{name_or_file}.toml"
+    if not builtin.is_file():
+        known = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
+        raise PoolFileError(f"{name_or_file}: not a pool file nor a built-in pool ({known})")
+    return builtin
+
+
+def load_pool(name_or_file: str) -> tuple[Pool, Path]:
+    """Read a pool by built-in name (``cpu``) or path. Raises :class:`PoolFileError` with one line."""
+    path = resolve_pool_path(name_or_file)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise PoolFileError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PoolFileError(f"{path}: {exc}") from None
+    try:
+        return Pool.model_validate(data), path
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "pool"
+        raise PoolFileError(f"{path}: {where}: {err['msg']}") from None

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Build llama.cpp's `llama-server` from the llama.cpp source that ships inside the
+# llama-cpp-python sdist on PyPI (the only registry this machine reaches).
+#
+#   scripts/build-llama-server.sh [DEST_DIR]
+#
+# The binary lands in DEST_DIR/bin/llama-server (default: ~/.cache/gra/llama.cpp-<ver>).
+# A finished build is reused: the script exits at once when the binary exists.
+set -euo pipefail
+VERSION="${LLAMA_CPP_PYTHON_VERSION:-0.3.36}"
+DEST="${1:-${GRA_CACHE:-$HOME/.cache/gra}/llama.cpp-$VERSION}"
+BIN="$DEST/bin/llama-server"
+if [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
+PY="${PYTHON:-python3}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "gra: building llama-server from llama-cpp-python==$VERSION sdist (about 7 minutes on 2 cores)" >&2
+"$PY" -m pip download --quiet --no-deps --no-binary :all: -d "$work" "llama-cpp-python==$VERSION" >&2
+tar -xzf "$work"/llama_cpp_python-"$VERSION".tar.gz -C "$work"
+src="$work/llama_cpp_python-$VERSION/vendor/llama.cpp"
+cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+  -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+  -DLLAMA_BUILD_SERVER=ON -DGGML_NATIVE=ON >&2
+cmake --build "$work/build" --target llama-server -j "$(nproc)" >&2
+mkdir -p "$DEST/bin.tmp"
+cp "$work/build/bin/llama-server" "$DEST/bin.tmp/"
+rm -rf "$DEST/bin" && mv "$DEST/bin.tmp" "$DEST/bin"   # appear atomically: no half-built binary
+echo "$BIN"

@@ -1,0 +1,70 @@
+import pytest
+
+from runtime.llama_server import split_cores
+from runtime.pool import PoolFileError, load_pool
+
+
+def test_the_builtin_cpu_pool_has_five_members_over_two_models():
+    pool, path = load_pool("cpu")
+    assert path.name == "cpu.toml"
+    assert len(pool.members) == 5 and len({m.engine for m in pool.members}) == 2
+    assert len({m.seed for m in pool.members}) == 5
+    s = pool.sampling_for(pool.members[0])
+    assert (s["temperature"], s["top_p"]) == (0.2, 0.9)
+    assert s["max_tokens"] == 4096  # the paper's 4096 (the cap, context per slot, is 8192)
+    pool.check_roles(3)
+
+
+def write(tmp_path, text):
+    path = tmp_path / "pool.toml"
+    path.write_text(text)
+    return str(path)
+
+
+BASE = '''name = "t"
+[engines.e]
+kind = "llama.cpp"
+model = "smollm2-135m-instruct"
+context_per_slot = 1024
+'''
+
+
+def members(n, **extra):
+    return "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' + "".join(f"{k} = {v}\n" for k, v in extra.items())
+                   for i in range(n))
+
+
+def test_member_overrides_and_context_cap(tmp_path):
+    pool, _ = load_pool(write(tmp_path, BASE + members(5, temperature=0.7)))
+    assert pool.sampling_for(pool.members[0]) == {"temperature": 0.7, "top_p": 0.9, "max_tokens": 1024}
+
+
+@pytest.mark.parametrize("text,message", [
+    (BASE + "colour = 1\n" + members(5), "colour: Extra inputs are not permitted"),
+    (BASE.replace('kind = "llama.cpp"', 'kind = "llama.cpp"\nslot = 3') + members(5), "slot: Extra inputs"),
+    (BASE + members(5).replace('engine = "e"', 'engine = "nope"', 1), "names engine 'nope'"),
+    (BASE + members(2) + members(1), "unique"),
+    (BASE + "[[members]\n", "(at line 6, column 10)"),
+])
+def test_bad_pool_files_get_one_line(tmp_path, text, message):
+    with pytest.raises(PoolFileError) as info:
+        load_pool(write(tmp_path, text))
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_impossible_role_counts_are_refused(tmp_path):
+    pool, path = load_pool(write(tmp_path, BASE + members(4)))
+    with pytest.raises(PoolFileError, match="4 members cannot fill 1 generator \\+ 3 reviewers"):
+        pool.check_roles(3, str(path))
+    pool.check_roles(2, str(path))
+
+
+def test_unknown_pool_name():
+    with pytest.raises(PoolFileError, match="not a pool file nor a built-in pool"):
+        load_pool("nonesuch")
+
+
+def test_local_engines_get_their_own_cores():
+    assert split_cores(2, [0, 1]) == [frozenset({0}), frozenset({1})]
+    assert split_cores(2, [0, 1, 2, 3, 4]) == [frozenset({0, 1}), frozenset({2, 3})]
+    assert split_cores(3, [0, 1]) == [None, None, None]
