@@ -1,0 +1,59 @@
+"""A record of every model call, collected without touching DSPy's modules.
+
+The coordinator opens a :func:`recording` scope around each role call; every LM call made
+inside it (through :class:`runtime.structured.StructuredAdapter`) appends one
+:class:`CallRecord` with the raw output, token counts, latency and a typed parse status.
+Scopes are ``contextvars``, so concurrent asyncio tasks never see each other's calls.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParseStatus = Literal["ok", "repaired", "truncated", "invalid", "refused", "engine_error"]
+PARSE_STATUSES: tuple[str, ...] = ParseStatus.__args__
+
+
+@dataclass
+class CallRecord:
+    signature: str
+    messages: list[dict[str, Any]]
+    parse_status: ParseStatus = "ok"
+    parse_detail: str | None = None
+    raw_output: str | None = None
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    latency_s: float = 0.0
+    started_at: str = ""
+    model: str | None = None
+
+
+@dataclass
+class CallLog:
+    """The calls made inside one :func:`recording` scope, in order."""
+
+    calls: list[CallRecord] = field(default_factory=list)
+
+
+_CURRENT: contextvars.ContextVar[CallLog | None] = contextvars.ContextVar("gra_call_log", default=None)
+
+
+def current() -> CallLog | None:
+    return _CURRENT.get()
+
+
+@contextmanager
+def recording() -> Iterator[CallLog]:
+    """Collect the calls made inside the ``with`` block (and the tasks it awaits)."""
+    log = CallLog()
+    token = _CURRENT.set(log)
+    try:
+        yield log
+    finally:
+        _CURRENT.reset(token)

@@ -1,0 +1,243 @@
+"""Typed outputs on every engine: signature → decoding constraint → validated fields.
+
+A DSPy signature's output fields already say what a valid answer is (``Score`` is an enum
+of 1..10, keyword lists carry min/max lengths, reviews a character cap). This module
+turns them into one JSON schema, hands it to the engine in the engine's own dialect, and
+validates every answer against the same schema after decoding. Each call lands in the
+call log with a typed parse status:
+
+``ok``           valid JSON that matched the schema as sent
+``repaired``     valid only after a recorded repair (JSON fixed, prose stripped, types coerced)
+``truncated``    the engine stopped at max_tokens / context before the answer was complete
+``invalid``      no repair gives an answer that matches the schema
+``refused``      the model declined in prose instead of answering
+``engine_error`` the engine failed (connection, timeout, 5xx) before any answer
+
+An answer that does not validate raises DSPy's ``AdapterParseError``, exactly like DSPy's
+own adapters, so role modules stay plain DSPy modules; it is never turned into a score.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import functools
+import json
+import re
+import time
+from typing import Any, Literal, get_args, get_origin
+
+import json_repair
+import pydantic
+import regex
+from dspy.adapters.json_adapter import JSONAdapter
+from dspy.utils.exceptions import AdapterParseError
+
+from runtime import call_log
+from runtime.member_lm import _LAST_RESPONSE, response_facts
+
+#: The constraint dialects engines speak.
+DIALECTS = ("json_schema", "json_object_schema", "none")
+
+_DSPY_KEYS = ("__dspy_field_type", "constraints", "desc", "prefix", "title", "json_schema_extra")
+_REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|i cannot|i can'?t|i won'?t|as an ai\b)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def output_model(signature: type) -> type[pydantic.BaseModel]:
+    """A pydantic model of the signature's output fields, with their constraints, extra keys forbidden."""
+    fields = {name: (f.annotation, f) for name, f in signature.output_fields.items()}
+    return pydantic.create_model(f"{signature.__name__}Output", __config__=pydantic.ConfigDict(extra="forbid"), **fields)
+
+
+def _clean(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _clean(v) for k, v in node.items() if k not in _DSPY_KEYS}
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
+@functools.lru_cache(maxsize=None)
+def _schema(signature: type) -> str:
+    schema = _clean(output_model(signature).model_json_schema())
+    schema["required"] = list(signature.output_fields)
+    schema["additionalProperties"] = False
+    return json.dumps(schema)
+
+
+def output_schema(signature: type) -> dict[str, Any]:
+    """The JSON schema every answer to ``signature`` must match (a fresh copy)."""
+    return json.loads(_schema(signature))
+
+
+def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
+    """The OpenAI-style ``response_format`` that carries the constraint in ``dialect``.
+
+    ``json_schema`` is what SGLang and llama.cpp's ``llama-server`` take;
+    ``json_object_schema`` is llama-cpp-python's bundled server (``json_object`` + ``schema``);
+    ``none`` sends no constraint and relies on validation alone.
+    """
+    if dialect == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": signature.__name__, "strict": True, "schema": output_schema(signature)}}
+    if dialect == "json_object_schema":
+        return {"type": "json_object", "schema": output_schema(signature)}
+    if dialect == "none":
+        return None
+    raise ValueError(f"unknown constraint dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+class ParseFailure(ValueError):
+    def __init__(self, status: str, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def validate_answer(signature: type, text: str | None) -> tuple[dict[str, Any], list[str]]:
+    """Parse and validate one raw answer. Returns (fields, repairs) or raises :class:`ParseFailure`.
+
+    ``repairs`` is empty for an answer that was valid as sent.
+    """
+    if text is None or not text.strip():
+        raise ParseFailure("invalid", "empty answer")
+    repairs: list[str] = []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        match = regex.search(r"\{(?:[^{}]|(?R))*\}", text, regex.DOTALL)
+        if match and match.group(0) != text.strip():
+            repairs.append("stripped text around the JSON object")
+            candidate = match.group(0)
+        else:
+            candidate = text
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            data = json_repair.loads(candidate)
+            repairs.append("repaired malformed JSON")
+    if not isinstance(data, dict) or not data:
+        if _REFUSAL.search(text):
+            raise ParseFailure("refused", text.strip()[:200])
+        raise ParseFailure("invalid", "answer is not a JSON object")
+    model = output_model(signature)
+    try:
+        parsed = model.model_validate(data, strict=True)
+    except pydantic.ValidationError:
+        try:
+            parsed = model.model_validate(_coerce_numbers(signature, data))
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "answer"
+            raise ParseFailure("invalid", f"{where}: {first['msg']} ({exc.error_count()} errors)") from None
+        repairs.append("coerced field types")
+    return {name: getattr(parsed, name) for name in signature.output_fields}, repairs
+
+
+def _coerce_numbers(signature: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn digit strings into ints for integer-enum fields ("8" → 8); nothing else."""
+    out = dict(data)
+    for name, f in signature.output_fields.items():
+        value = out.get(name)
+        if get_origin(f.annotation) is Literal and isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,6}\s*", value):
+            if all(isinstance(a, int) for a in get_args(f.annotation)):
+                out[name] = int(value)
+    return out
+
+
+class StructuredAdapter(JSONAdapter):
+    """DSPy's JSONAdapter, with the signature's schema sent as an engine-native constraint,
+    strict validation after decoding, and a call-log record for every call.
+
+    With an LM that is not a :class:`runtime.member_lm.MemberLM` it sends the constraint
+    as ``json_schema`` (the OpenAI dialect); a member LM names its own dialect.
+    """
+
+    def _prepare_response_format(self, lm, lm_kwargs, signature):
+        fmt = response_format(signature, getattr(lm, "dialect", "json_schema"))
+        if fmt is not None:
+            lm_kwargs["response_format"] = fmt
+
+    def parse(self, signature, completion: str) -> dict[str, Any]:
+        slot = _LAST_RESPONSE.get()
+        facts = response_facts(slot.get("entry")) if slot is not None else {}
+        try:
+            if facts.get("finish_reason") == "length":  # cut off: even a repairable prefix is not the answer
+                raise ParseFailure("truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens")
+            fields, repairs = validate_answer(signature, completion)
+        except ParseFailure as failure:
+            if slot is not None:
+                slot["failure"] = failure
+            raise AdapterParseError(
+                adapter_name=type(self).__name__, signature=signature, lm_response=completion, message=failure.detail
+            ) from None
+        if slot is not None and repairs:
+            slot["repairs"] = repairs
+        return fields
+
+    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+        slot: dict[str, Any] = {}
+        token = _LAST_RESPONSE.set(slot)
+        started, t0 = _now(), time.perf_counter()
+        error: BaseException | None = None
+        try:
+            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            _LAST_RESPONSE.reset(token)
+            _record(signature, lm, lm_kwargs, demos, inputs, self, slot, error, started, time.perf_counter() - t0)
+
+    def __call__(self, lm, lm_kwargs, signature, demos, inputs):
+        slot: dict[str, Any] = {}
+        token = _LAST_RESPONSE.set(slot)
+        started, t0 = _now(), time.perf_counter()
+        error: BaseException | None = None
+        try:
+            return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            _LAST_RESPONSE.reset(token)
+            _record(signature, lm, lm_kwargs, demos, inputs, self, slot, error, started, time.perf_counter() - t0)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def classify(facts: dict[str, Any], failure: ParseFailure | None, repairs: list[str] | None, error: BaseException | None) -> tuple[str, str | None]:
+    """The parse status (and detail) of one finished call."""
+    if error is not None and not facts:
+        return "engine_error", f"{type(error).__name__}: {str(error)[:300]}"
+    if facts.get("finish_reason") == "length":
+        return "truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens"
+    if failure is not None:
+        return failure.status, failure.detail
+    if error is not None:
+        return "invalid", f"{type(error).__name__}: {str(error)[:300]}"
+    if repairs:
+        return "repaired", "; ".join(repairs)
+    return "ok", None
+
+
+def _record(signature, lm, lm_kwargs, demos, inputs, adapter, slot, error, started, latency) -> None:
+    log = call_log.current()
+    if log is None:
+        return
+    facts = response_facts(slot.get("entry"))
+    status, detail = classify(facts, slot.get("failure"), slot.get("repairs"), error)
+    messages = (slot.get("entry") or {}).get("messages")
+    if messages is None:
+        try:
+            messages = adapter.format(signature, demos, inputs)
+        except Exception:  # formatting already failed once; keep the call anyway
+            messages = []
+    log.calls.append(
+        call_log.CallRecord(
+            signature=signature.__name__, messages=copy.deepcopy(list(messages)), parse_status=status,
+            parse_detail=detail, latency_s=latency, started_at=started, **{k: facts.get(k) for k in (
+                "raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")},
+        )
+    )

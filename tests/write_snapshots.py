@@ -1,0 +1,14 @@
+"""Regenerate tests/snapshots/ after a deliberate signature change: python tests/write_snapshots.py"""
+
+import json
+from pathlib import Path
+
+from runtime.structured import response_format
+from signatures import ALL_SIGNATURES
+
+out = Path(__file__).parent / "snapshots"
+out.mkdir(exist_ok=True)
+for sig in ALL_SIGNATURES:
+    data = {d: response_format(sig, d) for d in ("json_schema", "json_object_schema")}
+    (out / f"{sig.__name__}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    print(out / f"{sig.__name__}.json")
