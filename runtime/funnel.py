@@ -1,0 +1,73 @@
+"""The funnel of a run: how many candidates survived each gate, read back from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.table import Table
+
+from runtime.store import Store
+
+
+@dataclass(frozen=True)
+class Funnel:
+    candidates: int
+    generated: int
+    instruction_passed: int
+    score_accepted: int  # μ ≥ τ and σ ≤ δ
+    to_adjudication: int  # μ ≥ τ and σ > δ
+    adjudicated: int  # accepted by the adjudicator
+    duplicates: int
+    kept: int
+    failed: int
+    tau: float
+
+    @property
+    def passed_committee(self) -> int:
+        return self.score_accepted + self.adjudicated
+
+
+def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
+    where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
+    rows = store.db.execute(f"select status, failure from samples {where}", params).fetchall()
+    total = len(rows)
+    status = [r[0] for r in rows]
+    failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == "failed"]
+    sent, adj_ok = store.count_adjudicated(round_)
+    generated = total - failed_at.count("generate")
+    instruction_passed = generated - status.count("rejected_instruction") - failed_at.count("check")
+    passed_all = status.count("accepted") + status.count("duplicate") + status.count("passed")
+    return Funnel(
+        candidates=total, generated=generated, instruction_passed=instruction_passed,
+        score_accepted=passed_all - adj_ok, to_adjudication=sent, adjudicated=adj_ok,
+        duplicates=status.count("duplicate"), kept=status.count("accepted"), failed=status.count("failed"), tau=tau,
+    )
+
+
+def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
+    t = Table(title=title)
+    t.add_column("stage")
+    t.add_column("samples", justify="right")
+    t.add_row("candidates drawn", str(f.candidates))
+    t.add_row("generated (instruction + response)", str(f.generated))
+    t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
+    t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))
+    t.add_row(f"score gate: sent to adjudicator (μ ≥ {f.tau:g}, σ > δ)", str(f.to_adjudication))
+    t.add_row("adjudicated: accepted", str(f.adjudicated))
+    t.add_row("deduplicated: dropped", str(f.duplicates))
+    t.add_row("kept", str(f.kept), style="bold")
+    if f.failed:
+        t.add_row("failed (model answer unusable; see lm_calls)", str(f.failed), style="yellow")
+    return t
+
+
+def plain_summary(f: Funnel) -> str:
+    """One honest sentence about the yield."""
+    if f.candidates == 0:
+        return "No candidates were drawn."
+    share = f.kept / f.candidates
+    line = f"Kept {f.kept} of {f.candidates} candidates ({share:.0%})."
+    if share < 0.2:
+        line += (f" Few samples pass at τ={f.tau:g}: small models rarely agree on high scores, and the committee"
+                 " is doing its job. Raise PER_ROUND or the candidate budget, or use a stronger pool.")
+    return line

@@ -1,0 +1,97 @@
+"""Each stage of the loop against the real embedded engine, driven from Python."""
+
+import asyncio
+import json
+
+import pytest
+
+from gra_agents import Adjudicator, Reviewer, SeedAnnotator, Summarizer
+from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.pool import load_pool
+from runtime.store import Store
+from runtime.supervisor import Supervisor
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    pool, _ = load_pool("cpu")
+    with Supervisor(pool, log_dir=tmp_path_factory.mktemp("logs")) as sup:
+        yield Team.from_pool(pool, sup.endpoints)
+
+
+@pytest.fixture
+def coordinator(team, tmp_path):
+    return Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig(seed=3))
+
+
+TASKS = [
+    ("Write a Python function that checks whether a number is prime.", ""),
+    ("What is the boiling point of water at sea level in Celsius?", ""),
+    ("Rewrite the sentence in the past tense.", "She walks to school every day."),
+    ("Write a limerick about a cat who loves the rain.", ""),
+]
+
+
+def test_constrained_answers_always_validate(coordinator, team):
+    """Every structured call of every role, on both models, comes back valid (ok or repaired)."""
+
+    async def calls():
+        jobs = []
+        for i, (instruction, inp) in enumerate(TASKS):
+            for member in team.names:
+                jobs.append(coordinator.call("annotator", member, lambda: SeedAnnotator().acall(
+                    instruction=instruction, input=inp, output="(reference answer)"), seed_id=f"t{i}"))
+                jobs.append(coordinator.call("reviewer", member, lambda: Reviewer().acheck(instruction, inp),
+                                             sample_id=f"t{i}"))
+                jobs.append(coordinator.call("reviewer", member, lambda: Reviewer().ascore(
+                    instruction, inp, "Here is my answer."), sample_id=f"t{i}"))
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    results = asyncio.run(calls())
+    statuses = coordinator.store.parse_status_counts()
+    assert sum(statuses.values()) == len(results) == 4 * 5 * 3
+    assert set(statuses) <= {"ok", "repaired"}, statuses
+    for r in results:
+        assert not isinstance(r, Exception)
+
+
+def test_adjudicator_rescoring_returns_six_scores_in_range(coordinator, team):
+    member = team.names[-1]
+    result = asyncio.run(coordinator.call("adjudicator", member, lambda: Adjudicator().acall(
+        instruction="Add 2 and 3.", input="", response="2 + 3 = 5.", scores=[[10] * 6, [2] * 6],
+        reviews=["Correct.", "Wrong."]), sample_id="adj"))
+    assert len(result.scores) == 6 and all(1 <= s <= 10 for s in result.scores)
+    (call,) = coordinator.store.db["lm_calls"].rows
+    assert (call["role"], call["member"], call["signature"]) == ("adjudicator", member, "Adjudicate")
+
+
+def passed(store, sid, instruction, mean):
+    store.new_sample({"id": sid, "round": 1, "ordinal": 0, "status": "passed", "domain": "Coding",
+                      "examples": "[]", "generator": "g", "reviewers": "[]", "adjudicator": "a",
+                      "keywords": json.dumps(["k"]), "instruction": instruction, "input": "", "output": "x",
+                      "mean": mean, "std": 0.0})
+
+
+def test_dedup_keeps_the_higher_mean_twin_then_summaries_join_the_pool(coordinator):
+    store = coordinator.store
+    passed(store, "low", "Write a Python function that returns the factorial of an integer.", 8.2)
+    passed(store, "high", "Write a Python function that returns the factorial of a number.", 9.4)
+    passed(store, "other", "Name three rivers that flow through Europe.", 8.6)
+    coordinator.dedup_round(1)
+    status = {s["id"]: s for s in store.samples()}
+    assert status["high"]["status"] == "accepted" and status["other"]["status"] == "accepted"
+    assert status["low"]["status"] == "duplicate" and status["low"]["duplicate_of"] == "sample:high"
+    assert status["low"]["similarity"] >= 0.9
+    asyncio.run(coordinator.summarize_round(1))
+    kept = store.samples("status = 'accepted'")
+    assert all(s["summarizer"] for s in kept)
+    summaries = [s for s in kept if s["summary"]]
+    calls = list(store.db["lm_calls"].rows_where("role = 'summarizer'"))
+    assert len(calls) == 2
+    assert len(summaries) == sum(c["parse_status"] in ("ok", "repaired") for c in calls)
+    pool = coordinator.example_pool()
+    assert sum(len(v) for v in pool.values()) == len(summaries)  # no seeds here: only the summarized samples
+    data = (coordinator.write_data()).read_text().splitlines()
+    assert sorted(json.loads(line)["id"] for line in data) == ["high", "other"]
