@@ -21,6 +21,17 @@ from gra_agents.reviewer import Reviewer
 from gra_agents.summarizer import Summarizer
 
 __all__ = [
-    "Adjudicator", "DEFAULT_DELTA", "DEFAULT_TAU", "Generator", "Reviewer", "RoleAssignment", "SeedAnnotator",
-    "Summarizer", "Verdict", "adjudication_accepts", "assign_roles", "sample_rng", "verdict",
+    "Adjudicator",
+    "DEFAULT_DELTA",
+    "DEFAULT_TAU",
+    "Generator",
+    "Reviewer",
+    "RoleAssignment",
+    "SeedAnnotator",
+    "Summarizer",
+    "Verdict",
+    "adjudication_accepts",
+    "assign_roles",
+    "sample_rng",
+    "verdict",
 ]

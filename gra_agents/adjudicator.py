@@ -7,8 +7,10 @@ from signatures import SCORE_DIMENSIONS, Adjudicate
 def review_lines(scores: list[list[int]], reviews: list[str]) -> list[str]:
     """Render each reviewer's scores and review for the adjudicator."""
     return [
-        f"Reviewer {i + 1}: " + ", ".join(f"{d} {s}" for d, s in zip(SCORE_DIMENSIONS, sc)) + f". Review: {rv}"
-        for i, (sc, rv) in enumerate(zip(scores, reviews))
+        f"Reviewer {i + 1}: "
+        + ", ".join(f"{d} {s}" for d, s in zip(SCORE_DIMENSIONS, sc, strict=True))
+        + f". Review: {rv}"
+        for i, (sc, rv) in enumerate(zip(scores, reviews, strict=True))
     ]
 
 

@@ -30,10 +30,14 @@ class Generator(dspy.Module):
         keywords = self.invent(domain=domain, examples=example_lines(examples)).keywords
         task = self.write(domain=domain, keywords=keywords, example_summaries=[s for _, s in examples])
         answer = self.answer(instruction=task.instruction, input=task.input)
-        return dspy.Prediction(keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response)
+        return dspy.Prediction(
+            keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
+        )
 
     async def aforward(self, domain: str, examples: list[tuple[list[str], str]]) -> dspy.Prediction:
         keywords = (await self.invent.acall(domain=domain, examples=example_lines(examples))).keywords
         task = await self.write.acall(domain=domain, keywords=keywords, example_summaries=[s for _, s in examples])
         answer = await self.answer.acall(instruction=task.instruction, input=task.input)
-        return dspy.Prediction(keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response)
+        return dspy.Prediction(
+            keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
+        )

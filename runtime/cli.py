@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,11 +20,14 @@ from runtime.pool import PoolFileError, load_pool
 from runtime.seeds import SeedFileError, load_seeds
 from runtime.store import Store
 from runtime.supervisor import Supervisor
-from runtime.synth import RunDirError, prepare_out, synthesize
+from runtime.synth import RunDirError, check_out, prepare_out, synthesize
 from runtime.weights import GGUF_MODELS, WeightsMissing, minilm_dir
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Synthetic instruction-tuning data from a team of small language models (GRA).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Synthetic instruction-tuning data from a team of small language models (GRA).",
+)
 err = Console(stderr=True)
 USER_ERRORS = (SeedFileError, PoolFileError, RunDirError, EngineError, WeightsMissing)
 
@@ -43,19 +46,32 @@ def synth(
     out: Annotated[Path, typer.Option(help="run directory (gra.db, data.jsonl, index/)")] = Path("runs/latest"),
     rounds: Annotated[int, typer.Option(min=1, help="rounds; the paper runs 5")] = 1,
     per_round: Annotated[int, typer.Option(min=1, help="samples that must pass the committee per round")] = 10,
-    max_candidates: Annotated[Optional[int], typer.Option(min=1, help="candidate budget per round [default: 4 × per-round]")] = None,
+    max_candidates: Annotated[
+        int | None, typer.Option(min=1, help="candidate budget per round [default: 4 × per-round]")
+    ] = None,
     pool: Pool_ = "cpu",
     reviewers: Annotated[int, typer.Option(min=1, help="reviewers per sample (N_R)")] = 3,
     tau: Annotated[float, typer.Option(help="acceptance threshold τ on the 1-10 mean")] = 8.0,
     delta: Annotated[float, typer.Option(help="disagreement threshold δ on the reviewers' std")] = 1.5,
     dedup: Annotated[float, typer.Option(help="cosine similarity at which a sample is a duplicate")] = 0.9,
     seed: Annotated[int, typer.Option(help="run seed: fixes every sample's role draw")] = 0,
-    concurrency: Annotated[Optional[int], typer.Option(min=1, help="samples in flight [default: engine slots + 2]")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="samples in flight [default: engine slots + 2]")
+    ] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over in a run directory that holds a run")] = False,
 ) -> None:
     """Run the GRA loop: annotate seeds, then generate, review, adjudicate and deduplicate."""
-    config = SynthConfig(rounds=rounds, per_round=per_round, max_candidates=max_candidates, n_reviewers=reviewers,
-                         tau=tau, delta=delta, dedup_threshold=dedup, seed=seed, concurrency=concurrency)
+    config = SynthConfig(
+        rounds=rounds,
+        per_round=per_round,
+        max_candidates=max_candidates,
+        n_reviewers=reviewers,
+        tau=tau,
+        delta=delta,
+        dedup_threshold=dedup,
+        seed=seed,
+        concurrency=concurrency,
+    )
     try:
         synthesize(seeds, out, pool, config, fresh=fresh, console=err)
     except USER_ERRORS as exc:
@@ -65,7 +81,9 @@ def synth(
 @app.command()
 def annotate(
     seeds: Annotated[Path, typer.Option(help="seed file: Alpaca JSON or JSONL")],
-    out: Annotated[Path, typer.Option(help="run directory; seeds land in gra.db and seeds.annotated.jsonl")] = Path("runs/annotate"),
+    out: Annotated[Path, typer.Option(help="run directory; seeds land in gra.db and seeds.annotated.jsonl")] = Path(
+        "runs/annotate"
+    ),
     pool: Pool_ = "cpu",
     fresh: Annotated[bool, typer.Option("--fresh")] = False,
 ) -> None:
@@ -73,8 +91,7 @@ def annotate(
     try:
         rows = load_seeds(seeds)
         pool_cfg, _ = load_pool(pool)
-        if (out / "gra.db").exists() and not fresh:
-            raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
+        check_out(out, fresh)
         with Supervisor(pool_cfg, log_dir=out / "logs") as sup:
             prepare_out(out, fresh)
             store = Store(out / "gra.db")
@@ -85,15 +102,22 @@ def annotate(
     path = out / "seeds.annotated.jsonl"
     with path.open("w", encoding="utf-8") as f:
         for r in store.db["seeds"].rows_where(order_by="line"):
-            f.write(json.dumps({k: r[k] for k in ("id", "instruction", "input", "output", "domain", "summary", "status")}
-                               | {"keywords": json.loads(r["keywords"]) if r["keywords"] else None},
-                               ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {k: r[k] for k in ("id", "instruction", "input", "output", "domain", "summary", "status")}
+                    | {"keywords": json.loads(r["keywords"]) if r["keywords"] else None},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     failed = store.db.execute("select count(*) from seeds where status = 'failed'").fetchone()[0]
     err.print(f"annotated {len(rows) - failed} of {len(rows)} seeds ({failed} failed): {path}")
 
 
 @app.command()
-def serve(pool: Pool_ = "cpu", logs: Annotated[Path, typer.Option(help="engine logs folder")] = Path("runs/serve/logs")) -> None:
+def serve(
+    pool: Pool_ = "cpu", logs: Annotated[Path, typer.Option(help="engine logs folder")] = Path("runs/serve/logs")
+) -> None:
     """Start a pool's engines in the foreground and print their endpoints; Ctrl-C stops them."""
     try:
         pool_cfg, _ = load_pool(pool)
@@ -130,7 +154,8 @@ def inspect(
         _fail(RunDirError(f"{db_path}: no sample {sample_id!r}"))
     out = Console()
     out.rule(f"{s['id']}  status={s['status']}  round={s['round']}  domain={s['domain']}")
-    out.print(f"generator {s['generator']} · reviewers {', '.join(json.loads(s['reviewers']))} · adjudicator {s['adjudicator']}")
+    reviewers = ", ".join(json.loads(s["reviewers"]))
+    out.print(f"generator {s['generator']} · reviewers {reviewers} · adjudicator {s['adjudicator']}")
     out.print(f"examples: {', '.join(json.loads(s['examples'] or '[]'))}")
     for key in ("keywords", "instruction", "input", "output", "summary"):
         if s[key]:
@@ -144,7 +169,9 @@ def inspect(
     if s["mean"] is not None:
         out.print(f"μ = {s['mean']:.3f}, σ = {s['std']:.3f}")
     for a in store.db["adjudications"].rows_where("sample_id = ?", [sample_id]):
-        out.print(f"adjudicator {a['adjudicator']}: {a['scores']} → mean {a['mean']:.2f}, accepted={bool(a['accepted'])}")
+        out.print(
+            f"adjudicator {a['adjudicator']}: {a['scores']} → mean {a['mean']:.2f}, accepted={bool(a['accepted'])}"
+        )
     if s["duplicate_of"]:
         out.print(f"duplicate of {s['duplicate_of']} (cosine {s['similarity']:.3f})")
     if s["failure"]:
@@ -153,11 +180,21 @@ def inspect(
     for col in ("role", "member", "signature", "status", "finish", "prompt tok", "output tok", "seconds"):
         calls.add_column(col)
     for c in store.db["lm_calls"].rows_where("sample_id = ?", [sample_id], order_by="id"):
-        calls.add_row(c["role"], c["member"], c["signature"], c["parse_status"], c["finish_reason"] or "",
-                      str(c["prompt_tokens"]), str(c["completion_tokens"]), f"{c['latency_s']:.2f}")
+        calls.add_row(
+            c["role"],
+            c["member"],
+            c["signature"],
+            c["parse_status"],
+            c["finish_reason"] or "",
+            str(c["prompt_tokens"]),
+            str(c["completion_tokens"]),
+            f"{c['latency_s']:.2f}",
+        )
         if raw:
-            out.print(f"[dim]{c['signature']} by {c['member']} messages:[/] {c['messages']}\n[dim]raw:[/] {c['raw_output']}",
-                      highlight=False)
+            out.print(
+                f"[dim]{c['signature']} by {c['member']} messages:[/] {c['messages']}\n[dim]raw:[/] {c['raw_output']}",
+                highlight=False,
+            )
     out.print(calls)
 
 

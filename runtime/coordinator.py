@@ -24,7 +24,14 @@ from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 
 from gra_agents import (  # noqa: E402
-    Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer, adjudication_accepts, assign_roles, sample_rng,
+    Adjudicator,
+    Generator,
+    Reviewer,
+    SeedAnnotator,
+    Summarizer,
+    adjudication_accepts,
+    assign_roles,
+    sample_rng,
     verdict,
 )
 from runtime import call_log  # noqa: E402
@@ -87,8 +94,15 @@ class Team:
         lms, engine_of = {}, {}
         for m in pool.members:
             ep = endpoints[m.engine]
-            lms[m.name] = MemberLM(m.name, api_base=ep.base_url, api_key=ep.api_key, dialect=ep.dialect,
-                                   num_retries=2, timeout=timeout, **pool.sampling_for(m))
+            lms[m.name] = MemberLM(
+                m.name,
+                api_base=ep.base_url,
+                api_key=ep.api_key,
+                dialect=ep.dialect,
+                num_retries=2,
+                timeout=timeout,
+                **pool.sampling_for(m),
+            )
             engine_of[m.name] = m.engine
         return cls(lms, engine_of, {name: ep.slots for name, ep in endpoints.items()})
 
@@ -107,8 +121,15 @@ class Coordinator:
         self.index = DedupIndex.load(self.index_path) if self.index_path.exists() else DedupIndex()
 
     # -- one role call, recorded ------------------------------------------------------
-    async def call(self, role: str, member: str, fn: Callable[[], Awaitable[Any]], *, sample_id: str | None = None,
-                   seed_id: str | None = None) -> Any:
+    async def call(
+        self,
+        role: str,
+        member: str,
+        fn: Callable[[], Awaitable[Any]],
+        *,
+        sample_id: str | None = None,
+        seed_id: str | None = None,
+    ) -> Any:
         async with self.engine_slots[self.team.engine_of[member]]:
             with dspy.context(lm=self.team.lms[member], adapter=self.adapter), call_log.recording() as log:
                 try:
@@ -132,11 +153,24 @@ class Coordinator:
 
             async def one(i: int, seed: Seed) -> None:
                 member = names[i % len(names)]  # members in rotation
-                row = {"id": seed.id, "source": source, "line": seed.line, "instruction": seed.instruction,
-                       "input": seed.input, "output": seed.output, "annotator": member}
+                row = {
+                    "id": seed.id,
+                    "source": source,
+                    "line": seed.line,
+                    "instruction": seed.instruction,
+                    "input": seed.input,
+                    "output": seed.output,
+                    "annotator": member,
+                }
                 try:
-                    p = await self.call("annotator", member, lambda: self.team.annotator.acall(
-                        instruction=seed.instruction, input=seed.input, output=seed.output), seed_id=seed.id)
+                    p = await self.call(
+                        "annotator",
+                        member,
+                        lambda: self.team.annotator.acall(
+                            instruction=seed.instruction, input=seed.input, output=seed.output
+                        ),
+                        seed_id=seed.id,
+                    )
                     row.update(domain=p.domain, keywords=json.dumps(p.keywords), summary=p.summary, status="annotated")
                 except RoleFailed:
                     row.update(status="failed")
@@ -155,7 +189,9 @@ class Coordinator:
         start = self.store.next_label()
         labels = list(range(start, start + len(rows)))
         self.index.add(vectors, labels)
-        self.store.add_index_items([{"label": lb, "kind": "seed", "ref": r["id"]} for lb, r in zip(labels, rows)])
+        self.store.add_index_items(
+            [{"label": lb, "kind": "seed", "ref": r["id"]} for lb, r in zip(labels, rows, strict=True)]
+        )
         self.index.save(self.index_path)
 
     def example_pool(self) -> dict[str, list[tuple[list[str], str, str]]]:
@@ -175,33 +211,53 @@ class Coordinator:
         domain = rng.choice(sorted(pool))
         entries = pool[domain]
         examples = rng.sample(entries, min(len(entries), rng.randint(2, 4)))
-        self.store.new_sample({"id": sid, "round": round_, "ordinal": ordinal, "status": "generating",
-                               "domain": domain, "examples": json.dumps([e[2] for e in examples]),
-                               "generator": roles.generator, "reviewers": json.dumps(roles.reviewers),
-                               "adjudicator": roles.adjudicator})
+        self.store.new_sample(
+            {
+                "id": sid,
+                "round": round_,
+                "ordinal": ordinal,
+                "status": "generating",
+                "domain": domain,
+                "examples": json.dumps([e[2] for e in examples]),
+                "generator": roles.generator,
+                "reviewers": json.dumps(roles.reviewers),
+                "adjudicator": roles.adjudicator,
+            }
+        )
 
         def fail(stage: str, exc: RoleFailed) -> str:
             self.store.update_sample(sid, status="failed", failure=f"{stage}: {exc}")
             return "failed"
 
         try:
-            g = await self.call("generator", roles.generator, lambda: self.team.generator.acall(
-                domain=domain, examples=[(e[0], e[1]) for e in examples]), sample_id=sid)
+            g = await self.call(
+                "generator",
+                roles.generator,
+                lambda: self.team.generator.acall(domain=domain, examples=[(e[0], e[1]) for e in examples]),
+                sample_id=sid,
+            )
         except RoleFailed as exc:
             return fail("generate", exc)
-        self.store.update_sample(sid, status="reviewing", keywords=json.dumps(g.keywords), instruction=g.instruction,
-                                 input=g.input, output=g.response)
+        self.store.update_sample(
+            sid,
+            status="reviewing",
+            keywords=json.dumps(g.keywords),
+            instruction=g.instruction,
+            input=g.input,
+            output=g.response,
+        )
 
         async def each_reviewer(make: Callable[[str], Callable[[], Awaitable[Any]]]) -> list[Any]:
-            results = await asyncio.gather(*(self.call("reviewer", r, make(r), sample_id=sid) for r in roles.reviewers),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(self.call("reviewer", r, make(r), sample_id=sid) for r in roles.reviewers), return_exceptions=True
+            )
             for r in results:
                 if isinstance(r, BaseException) and not isinstance(r, RoleFailed):
                     raise r
             return results
 
         checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(g.instruction, g.input))
-        for reviewer, c in zip(roles.reviewers, checks):
+        for reviewer, c in zip(roles.reviewers, checks, strict=True):
             if not isinstance(c, RoleFailed):
                 self.store.add_review(sid, reviewer, "instruction", c.checks, None)
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
@@ -212,7 +268,7 @@ class Coordinator:
             return "rejected_instruction"
 
         scored = await each_reviewer(lambda r: lambda: self.team.reviewer.ascore(g.instruction, g.input, g.response))
-        for reviewer, s in zip(roles.reviewers, scored):
+        for reviewer, s in zip(roles.reviewers, scored, strict=True):
             if not isinstance(s, RoleFailed):
                 self.store.add_review(sid, reviewer, "response", s.scores, s.review)
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
@@ -229,9 +285,18 @@ class Coordinator:
 
         self.store.update_sample(sid, status="adjudicating")
         try:
-            a = await self.call("adjudicator", roles.adjudicator, lambda: self.team.adjudicator.acall(
-                instruction=g.instruction, input=g.input, response=g.response,
-                scores=[s.scores for s in scored], reviews=[s.review for s in scored]), sample_id=sid)
+            a = await self.call(
+                "adjudicator",
+                roles.adjudicator,
+                lambda: self.team.adjudicator.acall(
+                    instruction=g.instruction,
+                    input=g.input,
+                    response=g.response,
+                    scores=[s.scores for s in scored],
+                    reviews=[s.review for s in scored],
+                ),
+                sample_id=sid,
+            )
         except RoleFailed as exc:
             return fail("adjudicate", exc)
         accepted = adjudication_accepts(a.scores, cfg.tau)
@@ -282,8 +347,12 @@ class Coordinator:
             new_items.append({"label": label, "kind": "sample", "ref": key})
             return label
 
-        decisions = deduplicate(self.index, [(r["id"], r["mean"], v) for r, v in zip(rows, vectors)], label_for,
-                                self.config.dedup_threshold)
+        decisions = deduplicate(
+            self.index,
+            [(r["id"], r["mean"], v) for r, v in zip(rows, vectors, strict=True)],
+            label_for,
+            self.config.dedup_threshold,
+        )
         self.store.add_index_items(new_items)
         pending = {i["label"]: f"sample:{i['ref']}" for i in new_items}
         for d in decisions:
@@ -300,8 +369,12 @@ class Coordinator:
         async def one(r: dict) -> None:
             member = sample_rng(self.config.seed, f"{r['id']}:summary").choice(self.team.names)
             try:
-                p = await self.call("summarizer", member, lambda: self.team.summarizer.acall(
-                    instruction=r["instruction"], input=r["input"]), sample_id=r["id"])
+                p = await self.call(
+                    "summarizer",
+                    member,
+                    lambda: self.team.summarizer.acall(instruction=r["instruction"], input=r["input"]),
+                    sample_id=r["id"],
+                )
                 self.store.update_sample(r["id"], summary=p.summary, summarizer=member)
             except RoleFailed:
                 self.store.update_sample(r["id"], summarizer=member)  # kept, but it cannot seed later rounds
@@ -314,15 +387,32 @@ class Coordinator:
         tmp = path.with_suffix(".jsonl.tmp")
         with tmp.open("w", encoding="utf-8") as f:
             for r in self.store.samples("status = 'accepted'", order_by="round, mean desc, id"):
-                f.write(json.dumps({
-                    "id": r["id"], "instruction": r["instruction"], "input": r["input"], "output": r["output"],
-                    "domain": r["domain"], "keywords": json.loads(r["keywords"]), "summary": r["summary"],
-                    "mean": r["mean"], "round": r["round"],
-                }, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "id": r["id"],
+                            "instruction": r["instruction"],
+                            "input": r["input"],
+                            "output": r["output"],
+                            "domain": r["domain"],
+                            "keywords": json.loads(r["keywords"]),
+                            "summary": r["summary"],
+                            "mean": r["mean"],
+                            "round": r["round"],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         os.replace(tmp, path)
         return path
 
     def _progress(self) -> Progress:
-        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=self.console, transient=False)
-
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+        )

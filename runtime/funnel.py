@@ -38,9 +38,16 @@ def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
     instruction_passed = generated - status.count("rejected_instruction") - failed_at.count("check")
     passed_all = status.count("accepted") + status.count("duplicate") + status.count("passed")
     return Funnel(
-        candidates=total, generated=generated, instruction_passed=instruction_passed,
-        score_accepted=passed_all - adj_ok, to_adjudication=sent, adjudicated=adj_ok,
-        duplicates=status.count("duplicate"), kept=status.count("accepted"), failed=status.count("failed"), tau=tau,
+        candidates=total,
+        generated=generated,
+        instruction_passed=instruction_passed,
+        score_accepted=passed_all - adj_ok,
+        to_adjudication=sent,
+        adjudicated=adj_ok,
+        duplicates=status.count("duplicate"),
+        kept=status.count("accepted"),
+        failed=status.count("failed"),
+        tau=tau,
     )
 
 
@@ -68,6 +75,8 @@ def plain_summary(f: Funnel) -> str:
     share = f.kept / f.candidates
     line = f"Kept {f.kept} of {f.candidates} candidates ({share:.0%})."
     if share < 0.2:
-        line += (f" Few samples pass at τ={f.tau:g}: small models rarely agree on high scores, and the committee"
-                 " is doing its job. Raise PER_ROUND or the candidate budget, or use a stronger pool.")
+        line += (
+            f" Few samples pass at τ={f.tau:g}: small models rarely agree on high scores, and the committee"
+            " is doing its job. Raise PER_ROUND or the candidate budget, or use a stronger pool."
+        )
     return line

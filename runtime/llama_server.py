@@ -31,9 +31,11 @@ class EngineError(RuntimeError):
 
 def find_llama_server() -> Path:
     """``$GRA_LLAMA_SERVER``, else the cached build, else ``llama-server`` on PATH."""
-    candidates = [os.environ.get("GRA_LLAMA_SERVER"),
-                  str(cache_dir() / f"llama.cpp-{LLAMA_CPP_PYTHON_VERSION}" / "bin" / "llama-server"),
-                  shutil.which("llama-server")]
+    candidates = [
+        os.environ.get("GRA_LLAMA_SERVER"),
+        str(cache_dir() / f"llama.cpp-{LLAMA_CPP_PYTHON_VERSION}" / "bin" / "llama-server"),
+        shutil.which("llama-server"),
+    ]
     for c in candidates:
         if c and Path(c).is_file() and os.access(c, os.X_OK):
             return Path(c)
@@ -54,6 +56,7 @@ def _child_setup(cpus: frozenset[int] | None):
             pass
         if cpus:
             os.sched_setaffinity(0, cpus)
+
     return setup
 
 
@@ -71,7 +74,7 @@ def split_cores(n_engines: int, cores: list[int] | None = None) -> list[frozense
     if len(cores) < n_engines:
         return [None] * n_engines
     share = len(cores) // n_engines
-    return [frozenset(cores[i * share:(i + 1) * share]) for i in range(n_engines)]
+    return [frozenset(cores[i * share : (i + 1) * share]) for i in range(n_engines)]
 
 
 class LlamaServer:
@@ -81,8 +84,15 @@ class LlamaServer:
     is up, so it never appears in a process listing or a log.
     """
 
-    def __init__(self, name: str, spec: LlamaCppEngine, log_path: Path, api_key: str, port: int | None = None,
-                 cpus: frozenset[int] | None = None):
+    def __init__(
+        self,
+        name: str,
+        spec: LlamaCppEngine,
+        log_path: Path,
+        api_key: str,
+        port: int | None = None,
+        cpus: frozenset[int] | None = None,
+    ):
         self.name, self.spec, self.log_path, self.api_key, self.cpus = name, spec, log_path, api_key, cpus
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
@@ -94,9 +104,24 @@ class LlamaServer:
 
     def command(self, key_file: str = "KEY_FILE") -> list[str]:
         s = self.spec
-        cmd = [str(find_llama_server()), "--model", str(resolve_gguf(s.model)), "--host", "127.0.0.1",
-               "--port", str(self.port), "--parallel", str(s.slots), "--ctx-size", str(s.slots * s.context_per_slot),
-               "--api-key-file", key_file, "--no-webui", "--metrics", "--cont-batching"]
+        cmd = [
+            str(find_llama_server()),
+            "--model",
+            str(resolve_gguf(s.model)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--parallel",
+            str(s.slots),
+            "--ctx-size",
+            str(s.slots * s.context_per_slot),
+            "--api-key-file",
+            key_file,
+            "--no-webui",
+            "--metrics",
+            "--cont-batching",
+        ]
         threads = s.threads or (len(self.cpus) if self.cpus else 1)
         cmd += ["--threads", str(threads), "--threads-batch", str(threads)]
         return cmd + list(s.extra_args)
@@ -107,8 +132,13 @@ class LlamaServer:
             f.write(self.api_key + "\n")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.command(self._key_file), stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_child_setup(self.cpus))
+        self.proc = subprocess.Popen(
+            self.command(self._key_file),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_child_setup(self.cpus),
+        )
         log.close()
 
     def wait_ready(self, timeout: float = 180.0) -> None:

@@ -49,8 +49,12 @@ def response_facts(entry: dict | None) -> dict[str, Any]:
         if hasattr(response, "choices"):  # LiteLLM ModelResponse
             choice = response.choices[0]
             text, finish = choice.message.content, choice.finish_reason
-        else:  # lm15 Response
-            text, finish = getattr(response, "text", None), getattr(response, "finish_reason", None)
+        else:  # lm15 Response: a pure-JSON answer arrives parsed (text=None); the engine's bytes are in provider_data
+            finish = getattr(response, "finish_reason", None)
+            try:
+                text = (getattr(response, "provider_data", None) or {})["choices"][0]["message"]["content"]
+            except (KeyError, IndexError, TypeError):
+                text = getattr(response, "text", None)
     usage = entry.get("usage") or {}
     details = usage.get("prompt_tokens_details") or {}
     return {

@@ -21,7 +21,7 @@ IN_FLIGHT = ("generating", "reviewing", "adjudicating", "passed")
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 class Store:
@@ -37,29 +37,85 @@ class Store:
         if "runs" in db.table_names():
             return
         with db.conn:
-            db["runs"].create({"id": int, "created_at": str, "finished_at": str, "seed": int, "config": str,
-                               "status": str}, pk="id")
+            db["runs"].create(
+                {"id": int, "created_at": str, "finished_at": str, "seed": int, "config": str, "status": str}, pk="id"
+            )
             db["members"].create({"name": str, "engine": str, "model": str, "kind": str, "sampling": str}, pk="name")
-            db["seeds"].create({"id": str, "source": str, "line": int, "instruction": str, "input": str, "output": str,
-                                "domain": str, "keywords": str, "summary": str, "annotator": str, "status": str},
-                               pk="id")
-            db["samples"].create({
-                "id": str, "round": int, "ordinal": int, "status": str, "domain": str, "examples": str,
-                "generator": str, "reviewers": str, "adjudicator": str, "keywords": str, "instruction": str,
-                "input": str, "output": str, "mean": float, "std": float, "adjudicated_mean": float,
-                "duplicate_of": str, "similarity": float, "summary": str, "summarizer": str, "failure": str,
-                "created_at": str, "finished_at": str,
-            }, pk="id")
-            db["reviews"].create({"id": int, "sample_id": str, "reviewer": str, "kind": str, "scores": str,
-                                  "review": str}, pk="id", foreign_keys=[("sample_id", "samples", "id")])
-            db["adjudications"].create({"id": int, "sample_id": str, "adjudicator": str, "scores": str, "mean": float,
-                                        "accepted": int}, pk="id", foreign_keys=[("sample_id", "samples", "id")])
-            db["lm_calls"].create({
-                "id": int, "sample_id": str, "seed_id": str, "role": str, "member": str, "signature": str,
-                "messages": str, "raw_output": str, "parse_status": str, "parse_detail": str, "finish_reason": str,
-                "prompt_tokens": int, "completion_tokens": int, "cached_tokens": int, "latency_s": float,
-                "started_at": str,
-            }, pk="id")
+            db["seeds"].create(
+                {
+                    "id": str,
+                    "source": str,
+                    "line": int,
+                    "instruction": str,
+                    "input": str,
+                    "output": str,
+                    "domain": str,
+                    "keywords": str,
+                    "summary": str,
+                    "annotator": str,
+                    "status": str,
+                },
+                pk="id",
+            )
+            db["samples"].create(
+                {
+                    "id": str,
+                    "round": int,
+                    "ordinal": int,
+                    "status": str,
+                    "domain": str,
+                    "examples": str,
+                    "generator": str,
+                    "reviewers": str,
+                    "adjudicator": str,
+                    "keywords": str,
+                    "instruction": str,
+                    "input": str,
+                    "output": str,
+                    "mean": float,
+                    "std": float,
+                    "adjudicated_mean": float,
+                    "duplicate_of": str,
+                    "similarity": float,
+                    "summary": str,
+                    "summarizer": str,
+                    "failure": str,
+                    "created_at": str,
+                    "finished_at": str,
+                },
+                pk="id",
+            )
+            db["reviews"].create(
+                {"id": int, "sample_id": str, "reviewer": str, "kind": str, "scores": str, "review": str},
+                pk="id",
+                foreign_keys=[("sample_id", "samples", "id")],
+            )
+            db["adjudications"].create(
+                {"id": int, "sample_id": str, "adjudicator": str, "scores": str, "mean": float, "accepted": int},
+                pk="id",
+                foreign_keys=[("sample_id", "samples", "id")],
+            )
+            db["lm_calls"].create(
+                {
+                    "id": int,
+                    "sample_id": str,
+                    "seed_id": str,
+                    "role": str,
+                    "member": str,
+                    "signature": str,
+                    "messages": str,
+                    "raw_output": str,
+                    "parse_status": str,
+                    "parse_detail": str,
+                    "finish_reason": str,
+                    "prompt_tokens": int,
+                    "completion_tokens": int,
+                    "cached_tokens": int,
+                    "latency_s": float,
+                    "started_at": str,
+                },
+                pk="id",
+            )
             db["index_items"].create({"label": int, "kind": str, "ref": str}, pk="label")
             db["samples"].create_index(["status"])
             db["samples"].create_index(["round"])
@@ -69,8 +125,11 @@ class Store:
     # -- runs and members -------------------------------------------------------
     def start_run(self, seed: int, config: dict[str, Any]) -> int:
         with self.db.conn:
-            return self.db["runs"].insert({"created_at": now(), "seed": seed, "config": json.dumps(config),
-                                           "status": "running"}).last_pk
+            return (
+                self.db["runs"]
+                .insert({"created_at": now(), "seed": seed, "config": json.dumps(config), "status": "running"})
+                .last_pk
+            )
 
     def finish_run(self, run_id: int, status: str = "finished") -> None:
         with self.db.conn:
@@ -101,23 +160,53 @@ class Store:
 
     def add_review(self, sample_id: str, reviewer: str, kind: str, scores: list[int], review: str | None) -> None:
         with self.db.conn:
-            self.db["reviews"].insert({"sample_id": sample_id, "reviewer": reviewer, "kind": kind,
-                                       "scores": json.dumps(scores), "review": review})
+            self.db["reviews"].insert(
+                {
+                    "sample_id": sample_id,
+                    "reviewer": reviewer,
+                    "kind": kind,
+                    "scores": json.dumps(scores),
+                    "review": review,
+                }
+            )
 
-    def add_adjudication(self, sample_id: str, adjudicator: str, scores: list[int], mean: float, accepted: bool) -> None:
+    def add_adjudication(
+        self, sample_id: str, adjudicator: str, scores: list[int], mean: float, accepted: bool
+    ) -> None:
         with self.db.conn:
-            self.db["adjudications"].insert({"sample_id": sample_id, "adjudicator": adjudicator,
-                                             "scores": json.dumps(scores), "mean": mean, "accepted": int(accepted)})
+            self.db["adjudications"].insert(
+                {
+                    "sample_id": sample_id,
+                    "adjudicator": adjudicator,
+                    "scores": json.dumps(scores),
+                    "mean": mean,
+                    "accepted": int(accepted),
+                }
+            )
 
-    def add_calls(self, calls: list[CallRecord], role: str, member: str, sample_id: str | None = None,
-                  seed_id: str | None = None) -> None:
-        rows = [{
-            "sample_id": sample_id, "seed_id": seed_id, "role": role, "member": member, "signature": c.signature,
-            "messages": json.dumps(c.messages, ensure_ascii=False), "raw_output": c.raw_output,
-            "parse_status": c.parse_status, "parse_detail": c.parse_detail, "finish_reason": c.finish_reason,
-            "prompt_tokens": c.prompt_tokens, "completion_tokens": c.completion_tokens,
-            "cached_tokens": c.cached_tokens, "latency_s": round(c.latency_s, 4), "started_at": c.started_at,
-        } for c in calls]
+    def add_calls(
+        self, calls: list[CallRecord], role: str, member: str, sample_id: str | None = None, seed_id: str | None = None
+    ) -> None:
+        rows = [
+            {
+                "sample_id": sample_id,
+                "seed_id": seed_id,
+                "role": role,
+                "member": member,
+                "signature": c.signature,
+                "messages": json.dumps(c.messages, ensure_ascii=False),
+                "raw_output": c.raw_output,
+                "parse_status": c.parse_status,
+                "parse_detail": c.parse_detail,
+                "finish_reason": c.finish_reason,
+                "prompt_tokens": c.prompt_tokens,
+                "completion_tokens": c.completion_tokens,
+                "cached_tokens": c.cached_tokens,
+                "latency_s": round(c.latency_s, 4),
+                "started_at": c.started_at,
+            }
+            for c in calls
+        ]
         if rows:
             with self.db.conn:
                 self.db["lm_calls"].insert_all(rows)
@@ -131,7 +220,7 @@ class Store:
 
     # -- the dedup index's labels ----------------------------------------------------
     def next_label(self) -> int:
-        return (self.db.execute("select coalesce(max(label), -1) + 1 from index_items").fetchone()[0])
+        return self.db.execute("select coalesce(max(label), -1) + 1 from index_items").fetchone()[0]
 
     def add_index_items(self, rows: list[dict[str, Any]]) -> None:
         with self.db.conn:
@@ -142,7 +231,11 @@ class Store:
         return None if row is None else f"{row[0]}:{row[1]}"
 
     def status_counts(self, round_: int | None = None) -> dict[str, int]:
-        sql = "select status, count(*) from samples" + (" where round = ?" if round_ is not None else "") + " group by status"
+        sql = (
+            "select status, count(*) from samples"
+            + (" where round = ?" if round_ is not None else "")
+            + " group by status"
+        )
         return dict(self.db.execute(sql, [round_] if round_ is not None else []).fetchall())
 
     def count_adjudicated(self, round_: int | None = None) -> tuple[int, int]:
@@ -155,6 +248,8 @@ class Store:
         return dict(self.db.execute("select parse_status, count(*) from lm_calls group by parse_status").fetchall())
 
     def token_totals(self) -> dict[str, Any]:
-        row = self.db.execute("select count(*), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0),"
-                              " coalesce(sum(latency_s),0) from lm_calls").fetchone()
+        row = self.db.execute(
+            "select count(*), coalesce(sum(prompt_tokens),0), coalesce(sum(completion_tokens),0),"
+            " coalesce(sum(latency_s),0) from lm_calls"
+        ).fetchone()
         return {"calls": row[0], "prompt_tokens": row[1], "completion_tokens": row[2], "call_seconds": row[3]}

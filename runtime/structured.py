@@ -43,11 +43,13 @@ _DSPY_KEYS = ("__dspy_field_type", "constraints", "desc", "prefix", "title", "js
 _REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|i cannot|i can'?t|i won'?t|as an ai\b)", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def output_model(signature: type) -> type[pydantic.BaseModel]:
     """A pydantic model of the signature's output fields, with their constraints, extra keys forbidden."""
     fields = {name: (f.annotation, f) for name, f in signature.output_fields.items()}
-    return pydantic.create_model(f"{signature.__name__}Output", __config__=pydantic.ConfigDict(extra="forbid"), **fields)
+    return pydantic.create_model(
+        f"{signature.__name__}Output", __config__=pydantic.ConfigDict(extra="forbid"), **fields
+    )
 
 
 def _clean(node: Any) -> Any:
@@ -58,7 +60,7 @@ def _clean(node: Any) -> Any:
     return node
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema(signature: type) -> str:
     schema = _clean(output_model(signature).model_json_schema())
     schema["required"] = list(signature.output_fields)
@@ -79,7 +81,10 @@ def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
     ``none`` sends no constraint and relies on validation alone.
     """
     if dialect == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": signature.__name__, "strict": True, "schema": output_schema(signature)}}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": signature.__name__, "strict": True, "schema": output_schema(signature)},
+        }
     if dialect == "json_object_schema":
         return {"type": "json_object", "schema": output_schema(signature)}
     if dialect == "none":
@@ -163,7 +168,9 @@ class StructuredAdapter(JSONAdapter):
         try:
             if facts.get("finish_reason") == "length":  # cut off: even a repairable prefix is not the answer
                 raise ParseFailure("truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens")
-            fields, repairs = validate_answer(signature, completion)
+            # validate the engine's own bytes when we have them (DSPy may hand us a re-serialized form)
+            raw = facts.get("raw_output")
+            fields, repairs = validate_answer(signature, raw if isinstance(raw, str) else completion)
         except ParseFailure as failure:
             if slot is not None:
                 slot["failure"] = failure
@@ -204,10 +211,12 @@ class StructuredAdapter(JSONAdapter):
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
-def classify(facts: dict[str, Any], failure: ParseFailure | None, repairs: list[str] | None, error: BaseException | None) -> tuple[str, str | None]:
+def classify(
+    facts: dict[str, Any], failure: ParseFailure | None, repairs: list[str] | None, error: BaseException | None
+) -> tuple[str, str | None]:
     """The parse status (and detail) of one finished call."""
     if error is not None and not facts:
         return "engine_error", f"{type(error).__name__}: {str(error)[:300]}"
@@ -236,8 +245,15 @@ def _record(signature, lm, lm_kwargs, demos, inputs, adapter, slot, error, start
             messages = []
     log.calls.append(
         call_log.CallRecord(
-            signature=signature.__name__, messages=copy.deepcopy(list(messages)), parse_status=status,
-            parse_detail=detail, latency_s=latency, started_at=started, **{k: facts.get(k) for k in (
-                "raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")},
+            signature=signature.__name__,
+            messages=copy.deepcopy(list(messages)),
+            parse_status=status,
+            parse_detail=detail,
+            latency_s=latency,
+            started_at=started,
+            **{
+                k: facts.get(k)
+                for k in ("raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")
+            },
         )
     )

@@ -54,7 +54,7 @@ class Supervisor:
                 check_endpoint(name, spec.base_url, key)
                 self.endpoints[name] = Endpoint(spec.base_url.rstrip("/"), key or "none", spec.dialect, spec.slots)
         local = {n: s for n, s in self.pool.engines.items() if isinstance(s, LlamaCppEngine)}
-        for (name, spec), cpus in zip(local.items(), split_cores(len(local))):
+        for (name, spec), cpus in zip(local.items(), split_cores(len(local)), strict=True):
             self.servers[name] = LlamaServer(name, spec, self.log_dir / f"engine-{name}.log", self.api_key, cpus=cpus)
         for server in self.servers.values():
             server.start()

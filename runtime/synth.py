@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,10 +26,16 @@ class RunDirError(ValueError):
     """The output directory cannot take this run."""
 
 
+def check_out(out: Path, fresh: bool) -> None:
+    """Refuse a run directory that already holds a run, unless the user asked to start over."""
+    if (out / "gra.db").exists() and not fresh:
+        raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
+
+
 def prepare_out(out: Path, fresh: bool) -> None:
+    """Create the run directory; with ``fresh``, first remove an earlier run's database, data and index."""
+    check_out(out, fresh)
     if (out / "gra.db").exists():
-        if not fresh:
-            raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
         for name in ("gra.db", "gra.db-wal", "gra.db-shm", "data.jsonl"):
             (out / name).unlink(missing_ok=True)
         shutil.rmtree(out / "index", ignore_errors=True)
@@ -44,34 +49,47 @@ def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple
     return seeds, pool
 
 
-def synthesize(seeds_path: Path, out: Path, pool_name: str, config: SynthConfig, *, fresh: bool = False,
-               console: Console | None = None) -> Path:
+def synthesize(
+    seeds_path: Path,
+    out: Path,
+    pool_name: str,
+    config: SynthConfig,
+    *,
+    fresh: bool = False,
+    console: Console | None = None,
+) -> Path:
     """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``."""
     console = console or Console(stderr=True)
     seeds, pool = check_inputs(seeds_path, pool_name, config)
-    if (out / "gra.db").exists() and not fresh:
-        raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
-    console.print(f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
-                  f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples")
-    with console.status("starting engines"):
-        supervisor = Supervisor(pool, log_dir=out / "logs").__enter__()
-    try:
+    check_out(out, fresh)
+    console.print(
+        f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
+        f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples"
+    )
+    with Supervisor(pool, log_dir=out / "logs") as supervisor:
         prepare_out(out, fresh)
         store = Store(out / "gra.db")
-        run_id = store.start_run(config.seed, {"synth": asdict(config), "pool": pool.model_dump(),
-                                               "seeds": str(seeds_path)})
-        store.put_members([{"name": m.name, "engine": m.engine, "kind": pool.engines[m.engine].kind,
-                            "model": getattr(pool.engines[m.engine], "model", None),
-                            "sampling": json.dumps(pool.sampling_for(m))} for m in pool.members])
-        team = Team.from_pool(pool, supervisor.endpoints)
-        coordinator = Coordinator(team, store, out, config, console)
+        run_id = store.start_run(
+            config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}
+        )
+        store.put_members(
+            [
+                {
+                    "name": m.name,
+                    "engine": m.engine,
+                    "kind": pool.engines[m.engine].kind,
+                    "model": getattr(pool.engines[m.engine], "model", None),
+                    "sampling": json.dumps(pool.sampling_for(m)),
+                }
+                for m in pool.members
+            ]
+        )
+        coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, config, console)
         asyncio.run(_run(coordinator, seeds, str(seeds_path), config.rounds))
         store.finish_run(run_id)
-    finally:
-        supervisor.stop()
     path = coordinator.write_data()
-    for r in range(1, config.rounds + 1):
-        if config.rounds > 1:
+    if config.rounds > 1:
+        for r in range(1, config.rounds + 1):
             console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r}"))
     total = funnel(store, None, config.tau)
     console.print(funnel_table(total, title="GRA funnel (all rounds)"))
@@ -84,8 +102,3 @@ async def _run(coordinator: Coordinator, seeds: list[Seed], source: str, rounds:
     await coordinator.annotate(seeds, source)
     for r in range(1, rounds + 1):
         await coordinator.run_round(r)
-
-
-def fail(message: str) -> None:
-    print(f"gra: error: {message}", file=sys.stderr)
-    raise SystemExit(2)

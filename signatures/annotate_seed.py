@@ -18,5 +18,7 @@ class AnnotateSeed(dspy.Signature):
     output: str = dspy.InputField(desc="the reference answer")
     # Keywords and summary come first so the model has described the task before it classifies it.
     keywords: list[Keyword] = dspy.OutputField(desc="1 to 3 keywords", min_length=1, max_length=3)
-    summary: str = dspy.OutputField(desc="what the task asks, in at most 30 words", min_length=1, max_length=SUMMARY_CHARS)
+    summary: str = dspy.OutputField(
+        desc="what the task asks, in at most 30 words", min_length=1, max_length=SUMMARY_CHARS
+    )
     domain: Domain = dspy.OutputField(desc="exactly one domain")

@@ -19,11 +19,14 @@ def good_seeds(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("content,message", [
-    ("", "the seed file is empty"),
-    ("{nope}\n", ":1: not valid JSON"),
-    ('{"instruction": "a"}\n', ":1: missing field 'output'"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("", "the seed file is empty"),
+        ("{nope}\n", ":1: not valid JSON"),
+        ('{"instruction": "a"}\n', ":1: missing field 'output'"),
+    ],
+)
 def test_bad_seed_file(tmp_path, content, message):
     seeds, out = tmp_path / "seeds.jsonl", tmp_path / "run"
     seeds.write_text(content)
@@ -41,8 +44,10 @@ def test_missing_seed_file(tmp_path):
 
 def test_pool_too_small_for_the_roles(tmp_path, good_seeds):
     pool = tmp_path / "small.toml"
-    pool.write_text('name = "s"\n[engines.e]\nkind = "llama.cpp"\nmodel = "smollm2-135m-instruct"\n'
-                    + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(4)))
+    pool.write_text(
+        'name = "s"\n[engines.e]\nkind = "llama.cpp"\nmodel = "smollm2-135m-instruct"\n'
+        + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(4))
+    )
     result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
     assert result.exit_code == 2 and "4 members cannot fill" in result.output
     assert not (tmp_path / "run").exists()
@@ -50,8 +55,10 @@ def test_pool_too_small_for_the_roles(tmp_path, good_seeds):
 
 def test_unknown_key_in_pool(tmp_path, good_seeds):
     pool = tmp_path / "p.toml"
-    pool.write_text('name = "s"\nwhatever = 1\n[engines.e]\nkind = "llama.cpp"\nmodel = "x"\n'
-                    + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(5)))
+    pool.write_text(
+        'name = "s"\nwhatever = 1\n[engines.e]\nkind = "llama.cpp"\nmodel = "x"\n'
+        + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(5))
+    )
     result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
     assert result.exit_code == 2 and "whatever" in result.output
     assert not (tmp_path / "run").exists()
@@ -59,8 +66,10 @@ def test_unknown_key_in_pool(tmp_path, good_seeds):
 
 def test_unreachable_endpoint(tmp_path, good_seeds):
     pool = tmp_path / "remote.toml"
-    pool.write_text('name = "r"\n[engines.far]\nkind = "endpoint"\nbase_url = "http://127.0.0.1:9/v1"\n'
-                    + "".join(f'[[members]]\nname = "m{i}"\nengine = "far"\n' for i in range(5)))
+    pool.write_text(
+        'name = "r"\n[engines.far]\nkind = "endpoint"\nbase_url = "http://127.0.0.1:9/v1"\n'
+        + "".join(f'[[members]]\nname = "m{i}"\nengine = "far"\n' for i in range(5))
+    )
     result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
     assert result.exit_code == 2 and "unreachable" in result.output
     assert not (tmp_path / "run").exists()

@@ -63,11 +63,13 @@ def test_index_survives_save_and_load(tmp_path):
 def test_real_embeddings_catch_a_paraphrase_and_keep_a_different_task():
     from runtime.embedder import embed
 
-    seed, paraphrase, different = embed([
-        "Write a Python function that returns the factorial of a number.",
-        "Write a Python function that returns the factorial of an integer.",
-        "Translate 'good morning' into Spanish.",
-    ])
+    seed, paraphrase, different = embed(
+        [
+            "Write a Python function that returns the factorial of a number.",
+            "Write a Python function that returns the factorial of an integer.",
+            "Translate 'good morning' into Spanish.",
+        ]
+    )
     index = DedupIndex()
     index.add(seed.reshape(1, -1), [0])
     _, new_label = labeller()

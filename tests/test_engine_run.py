@@ -23,8 +23,12 @@ ARGS = ["--rounds", "2", "--per-round", "2", "--max-candidates", "4", "--tau", "
 @pytest.fixture(scope="module")
 def run(small_seeds, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out),
-                           *ARGS], capture_output=True, text=True, timeout=1500)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out), *ARGS],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc.stderr, Store(out / "gra.db")
 
@@ -90,20 +94,29 @@ def test_the_dedup_index_holds_seeds_and_kept_samples(run):
     kinds = dict(store.db.execute("select kind, count(*) from index_items group by kind").fetchall())
     assert kinds["seed"] == len(store.annotated_seeds())
     assert kinds.get("sample", 0) == len(store.samples("status in ('accepted', 'duplicate')")) - len(
-        store.samples("status = 'duplicate'"))
+        store.samples("status = 'duplicate'")
+    )
 
 
 def test_inspect_tells_a_samples_story(run):
     out, _, store = run
     sample = store.samples(order_by="id")[0]
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "inspect", str(out), sample["id"]],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "inspect", str(out), sample["id"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert sample["id"] in proc.stdout and "model calls" in proc.stdout and sample["generator"] in proc.stdout
 
 
 def test_a_second_synth_into_the_same_directory_is_refused_without_fresh(run, small_seeds):
     out, _, _ = run
-    proc = subprocess.run([sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "--fresh" in proc.stderr

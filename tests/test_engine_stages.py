@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from gra_agents import Adjudicator, Reviewer, SeedAnnotator, Summarizer
+from gra_agents import Adjudicator, Reviewer, SeedAnnotator
 from runtime.coordinator import Coordinator, SynthConfig, Team
 from runtime.pool import load_pool
 from runtime.store import Store
@@ -41,12 +41,32 @@ def test_constrained_answers_always_validate(coordinator, team):
         jobs = []
         for i, (instruction, inp) in enumerate(TASKS):
             for member in team.names:
-                jobs.append(coordinator.call("annotator", member, lambda: SeedAnnotator().acall(
-                    instruction=instruction, input=inp, output="(reference answer)"), seed_id=f"t{i}"))
-                jobs.append(coordinator.call("reviewer", member, lambda: Reviewer().acheck(instruction, inp),
-                                             sample_id=f"t{i}"))
-                jobs.append(coordinator.call("reviewer", member, lambda: Reviewer().ascore(
-                    instruction, inp, "Here is my answer."), sample_id=f"t{i}"))
+                jobs.append(
+                    coordinator.call(
+                        "annotator",
+                        member,
+                        lambda ins=instruction, inp=inp: SeedAnnotator().acall(
+                            instruction=ins, input=inp, output="(reference answer)"
+                        ),
+                        seed_id=f"t{i}",
+                    )
+                )
+                jobs.append(
+                    coordinator.call(
+                        "reviewer",
+                        member,
+                        lambda ins=instruction, inp=inp: Reviewer().acheck(ins, inp),
+                        sample_id=f"t{i}",
+                    )
+                )
+                jobs.append(
+                    coordinator.call(
+                        "reviewer",
+                        member,
+                        lambda ins=instruction, inp=inp: Reviewer().ascore(ins, inp, "Here is my answer."),
+                        sample_id=f"t{i}",
+                    )
+                )
         return await asyncio.gather(*jobs, return_exceptions=True)
 
     results = asyncio.run(calls())
@@ -59,19 +79,45 @@ def test_constrained_answers_always_validate(coordinator, team):
 
 def test_adjudicator_rescoring_returns_six_scores_in_range(coordinator, team):
     member = team.names[-1]
-    result = asyncio.run(coordinator.call("adjudicator", member, lambda: Adjudicator().acall(
-        instruction="Add 2 and 3.", input="", response="2 + 3 = 5.", scores=[[10] * 6, [2] * 6],
-        reviews=["Correct.", "Wrong."]), sample_id="adj"))
+    result = asyncio.run(
+        coordinator.call(
+            "adjudicator",
+            member,
+            lambda: Adjudicator().acall(
+                instruction="Add 2 and 3.",
+                input="",
+                response="2 + 3 = 5.",
+                scores=[[10] * 6, [2] * 6],
+                reviews=["Correct.", "Wrong."],
+            ),
+            sample_id="adj",
+        )
+    )
     assert len(result.scores) == 6 and all(1 <= s <= 10 for s in result.scores)
     (call,) = coordinator.store.db["lm_calls"].rows
     assert (call["role"], call["member"], call["signature"]) == ("adjudicator", member, "Adjudicate")
 
 
 def passed(store, sid, instruction, mean):
-    store.new_sample({"id": sid, "round": 1, "ordinal": 0, "status": "passed", "domain": "Coding",
-                      "examples": "[]", "generator": "g", "reviewers": "[]", "adjudicator": "a",
-                      "keywords": json.dumps(["k"]), "instruction": instruction, "input": "", "output": "x",
-                      "mean": mean, "std": 0.0})
+    store.new_sample(
+        {
+            "id": sid,
+            "round": 1,
+            "ordinal": 0,
+            "status": "passed",
+            "domain": "Coding",
+            "examples": "[]",
+            "generator": "g",
+            "reviewers": "[]",
+            "adjudicator": "a",
+            "keywords": json.dumps(["k"]),
+            "instruction": instruction,
+            "input": "",
+            "output": "x",
+            "mean": mean,
+            "std": 0.0,
+        }
+    )
 
 
 def test_dedup_keeps_the_higher_mean_twin_then_summaries_join_the_pool(coordinator):

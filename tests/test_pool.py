@@ -21,17 +21,19 @@ def write(tmp_path, text):
     return str(path)
 
 
-BASE = '''name = "t"
+BASE = """name = "t"
 [engines.e]
 kind = "llama.cpp"
 model = "smollm2-135m-instruct"
 context_per_slot = 1024
-'''
+"""
 
 
 def members(n, **extra):
-    return "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' + "".join(f"{k} = {v}\n" for k, v in extra.items())
-                   for i in range(n))
+    return "".join(
+        f'[[members]]\nname = "m{i}"\nengine = "e"\n' + "".join(f"{k} = {v}\n" for k, v in extra.items())
+        for i in range(n)
+    )
 
 
 def test_member_overrides_and_context_cap(tmp_path):
@@ -39,13 +41,16 @@ def test_member_overrides_and_context_cap(tmp_path):
     assert pool.sampling_for(pool.members[0]) == {"temperature": 0.7, "top_p": 0.9, "max_tokens": 1024}
 
 
-@pytest.mark.parametrize("text,message", [
-    (BASE + "colour = 1\n" + members(5), "colour: Extra inputs are not permitted"),
-    (BASE.replace('kind = "llama.cpp"', 'kind = "llama.cpp"\nslot = 3') + members(5), "slot: Extra inputs"),
-    (BASE + members(5).replace('engine = "e"', 'engine = "nope"', 1), "names engine 'nope'"),
-    (BASE + members(2) + members(1), "unique"),
-    (BASE + "[[members]\n", "(at line 6, column 10)"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (BASE + "colour = 1\n" + members(5), "colour: Extra inputs are not permitted"),
+        (BASE.replace('kind = "llama.cpp"', 'kind = "llama.cpp"\nslot = 3') + members(5), "slot: Extra inputs"),
+        (BASE + members(5).replace('engine = "e"', 'engine = "nope"', 1), "names engine 'nope'"),
+        (BASE + members(2) + members(1), "unique"),
+        (BASE + "[[members]\n", "(at line 6, column 10)"),
+    ],
+)
 def test_bad_pool_files_get_one_line(tmp_path, text, message):
     with pytest.raises(PoolFileError) as info:
         load_pool(write(tmp_path, text))

@@ -9,7 +9,13 @@ from dspy.utils.dummies import DummyLM
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer, demos
 from runtime.structured import StructuredAdapter, validate_answer
 from signatures import (
-    Adjudicate, AnnotateSeed, AnswerInstruction, CheckInstruction, InventKeywords, ScoreResponse, SummarizeSample,
+    Adjudicate,
+    AnnotateSeed,
+    AnswerInstruction,
+    CheckInstruction,
+    InventKeywords,
+    ScoreResponse,
+    SummarizeSample,
     WriteInstruction,
 )
 
@@ -33,8 +39,10 @@ def test_reviewer_skips_scoring_when_a_check_fails():
 
 
 def test_generator_chains_keywords_instruction_and_response():
-    lm = DummyLM([{"keywords": ["a", "b", "c"]}, {"instruction": "Do a.", "input": ""}, {"response": "Done."}],
-                 adapter=dspy.JSONAdapter())
+    lm = DummyLM(
+        [{"keywords": ["a", "b", "c"]}, {"instruction": "Do a.", "input": ""}, {"response": "Done."}],
+        adapter=dspy.JSONAdapter(),
+    )
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         g = Generator()(domain="Coding", examples=[(["x"], "Sum a list."), (["y"], "Sort a list.")])
     assert (g.keywords, g.instruction, g.input, g.response) == (["a", "b", "c"], "Do a.", "", "Done.")
@@ -43,18 +51,28 @@ def test_generator_chains_keywords_instruction_and_response():
 def test_adjudicator_sees_every_review():
     lm = DummyLM([SCORES], adapter=dspy.JSONAdapter())
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
-        a = Adjudicator()(instruction="Add 2 and 3.", input="", response="5", scores=[[9] * 6, [3] * 6],
-                          reviews=["Right.", "Wrong."])
+        a = Adjudicator()(
+            instruction="Add 2 and 3.", input="", response="5", scores=[[9] * 6, [3] * 6], reviews=["Right.", "Wrong."]
+        )
     assert a.scores == list(SCORES.values())
     prompt = json.dumps(lm.history[-1]["messages"])
     assert "Reviewer 1: correctness 9" in prompt and "Reviewer 2: correctness 3" in prompt and "Wrong." in prompt
 
 
-@pytest.mark.parametrize("signature,examples", [
-    (AnnotateSeed, demos.ANNOTATE), (InventKeywords, demos.INVENT), (WriteInstruction, demos.WRITE),
-    (AnswerInstruction, demos.ANSWER), (CheckInstruction, demos.CHECK), (ScoreResponse, demos.SCORE),
-    (Adjudicate, demos.ADJUDICATE), (SummarizeSample, demos.SUMMARIZE),
-], ids=lambda x: getattr(x, "__name__", ""))
+@pytest.mark.parametrize(
+    "signature,examples",
+    [
+        (AnnotateSeed, demos.ANNOTATE),
+        (InventKeywords, demos.INVENT),
+        (WriteInstruction, demos.WRITE),
+        (AnswerInstruction, demos.ANSWER),
+        (CheckInstruction, demos.CHECK),
+        (ScoreResponse, demos.SCORE),
+        (Adjudicate, demos.ADJUDICATE),
+        (SummarizeSample, demos.SUMMARIZE),
+    ],
+    ids=lambda x: getattr(x, "__name__", ""),
+)
 def test_default_demos_are_valid_answers_to_their_signature(signature, examples):
     for ex in examples:
         assert set(ex.keys()) == set(signature.input_fields) | set(signature.output_fields)

@@ -14,14 +14,21 @@ def write(tmp_path, name, content):
 
 
 def test_jsonl_with_and_without_ids(tmp_path):
-    path = write(tmp_path, "s.jsonl", '{"id": "a", "instruction": "Add 2 and 3.", "input": "", "output": "5"}\n\n'
-                                      '{"instruction": "Name a color.", "output": "Blue"}\n')
+    path = write(
+        tmp_path,
+        "s.jsonl",
+        '{"id": "a", "instruction": "Add 2 and 3.", "input": "", "output": "5"}\n\n'
+        '{"instruction": "Name a color.", "output": "Blue"}\n',
+    )
     seeds = load_seeds(path)
     assert [(s.id, s.line, s.input) for s in seeds] == [("a", 1, ""), ("seed-3", 3, "")]
 
 
 def test_json_array_like_alpaca_and_gpteacher(tmp_path):
-    rows = [{"instruction": "Say hi.", "input": "", "output": "Hi"}, {"instruction": "Count.", "input": "1 2", "output": "2"}]
+    rows = [
+        {"instruction": "Say hi.", "input": "", "output": "Hi"},
+        {"instruction": "Count.", "input": "1 2", "output": "2"},
+    ]
     seeds = load_seeds(write(tmp_path, "s.json", json.dumps(rows)))
     assert [s.instruction for s in seeds] == ["Say hi.", "Count."]
 
@@ -41,20 +48,30 @@ def test_the_shared_real_seed_files_load(tmp_path):
     assert len(load_seeds(shared / "gpteacher_roleplay.json")) > 3000
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.jsonl", "", "empty"),
-    ("blank.jsonl", "\n\n  \n", "empty"),
-    ("bad.jsonl", '{"instruction": "a", "output": "b"}\n{not json}\n', ":2: not valid JSON"),
-    ("bad.json", '[{"instruction": "a", "output": "b"},\n {oops}]', ":2: not valid JSON"),
-    ("missing.jsonl", '{"instruction": "a"}\n', ":1: missing field 'output'"),
-    ("type.jsonl", '{"instruction": "a", "input": 3, "output": "b"}\n', ":1: field 'input' must be a string"),
-    ("notobj.jsonl", '["a", "b"]\n', ":1: expected a JSON object"),
-    ("noinstr.jsonl", '{"instruction": "  ", "output": "b"}\n', ":1: field 'instruction' is empty"),
-    ("dup.jsonl", '{"id": 1, "instruction": "a", "output": "b"}\n{"id": "1", "instruction": "c", "output": "d"}\n',
-     ":2: duplicate id '1' (first on line 1)"),
-    ("latin1.jsonl", b'{"instruction": "a", "output": "b"}\n{"instruction": "caf\xe9", "output": "b"}\n', ":2: not valid UTF-8"),
-    ("huge.jsonl", '{"instruction": "' + "x" * (MAX_LINE_BYTES + 1) + '", "output": "b"}\n', ":1: line is longer"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.jsonl", "", "empty"),
+        ("blank.jsonl", "\n\n  \n", "empty"),
+        ("bad.jsonl", '{"instruction": "a", "output": "b"}\n{not json}\n', ":2: not valid JSON"),
+        ("bad.json", '[{"instruction": "a", "output": "b"},\n {oops}]', ":2: not valid JSON"),
+        ("missing.jsonl", '{"instruction": "a"}\n', ":1: missing field 'output'"),
+        ("type.jsonl", '{"instruction": "a", "input": 3, "output": "b"}\n', ":1: field 'input' must be a string"),
+        ("notobj.jsonl", '["a", "b"]\n', ":1: expected a JSON object"),
+        ("noinstr.jsonl", '{"instruction": "  ", "output": "b"}\n', ":1: field 'instruction' is empty"),
+        (
+            "dup.jsonl",
+            '{"id": 1, "instruction": "a", "output": "b"}\n{"id": "1", "instruction": "c", "output": "d"}\n',
+            ":2: duplicate id '1' (first on line 1)",
+        ),
+        (
+            "latin1.jsonl",
+            b'{"instruction": "a", "output": "b"}\n{"instruction": "caf\xe9", "output": "b"}\n',
+            ":2: not valid UTF-8",
+        ),
+        ("huge.jsonl", '{"instruction": "' + "x" * (MAX_LINE_BYTES + 1) + '", "output": "b"}\n', ":1: line is longer"),
+    ],
+)
 def test_bad_seed_files_get_one_line_naming_file_and_line(tmp_path, name, content, message):
     path = write(tmp_path, name, content)
     with pytest.raises(SeedFileError) as info:

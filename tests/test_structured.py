@@ -30,8 +30,15 @@ def test_scores_are_enums_checks_are_binary_and_lists_have_lengths():
     assert output_schema(ScoreResponse)["additionalProperties"] is False
 
 
-GOOD = {"correctness": 9, "clarity": 8, "completeness": 9, "relevance": 10, "coherence": 9, "ethicality": 10,
-        "review": "Correct and clear."}
+GOOD = {
+    "correctness": 9,
+    "clarity": 8,
+    "completeness": 9,
+    "relevance": 10,
+    "coherence": 9,
+    "ethicality": 10,
+    "review": "Correct and clear.",
+}
 
 
 def test_a_valid_answer_is_ok_with_no_repairs():
@@ -39,32 +46,38 @@ def test_a_valid_answer_is_ok_with_no_repairs():
     assert fields["correctness"] == 9 and repairs == []
 
 
-@pytest.mark.parametrize("text,repair", [
-    ("Sure! Here are my scores:\n" + json.dumps(GOOD) + "\nHope this helps.", "stripped text"),
-    (json.dumps(GOOD)[:-1] + ",}", "repaired malformed JSON"),
-    (json.dumps({**GOOD, "clarity": "8"}), "coerced field types"),
-])
+@pytest.mark.parametrize(
+    "text,repair",
+    [
+        ("Sure! Here are my scores:\n" + json.dumps(GOOD) + "\nHope this helps.", "stripped text"),
+        (json.dumps(GOOD)[:-1] + ",}", "repaired malformed JSON"),
+        (json.dumps({**GOOD, "clarity": "8"}), "coerced field types"),
+    ],
+)
 def test_recoverable_answers_are_repaired_and_say_how(text, repair):
     fields, repairs = validate_answer(ScoreResponse, text)
     assert fields["clarity"] == 8
     assert any(repair in r for r in repairs)
 
 
-@pytest.mark.parametrize("text,status,detail", [
-    ("", "invalid", "empty"),
-    ("   \n", "invalid", "empty"),
-    ('{"correctness": 9, "clarity": 8, "compl', "invalid", "field required"),  # cut off mid-answer
-    (json.dumps({**GOOD, "correctness": 11}), "invalid", "correctness"),  # out of range
-    (json.dumps({**GOOD, "correctness": 0}), "invalid", "correctness"),
-    (json.dumps({**GOOD, "correctness": 8.5}), "invalid", "correctness"),  # not an integer
-    (json.dumps({**GOOD, "review": "x" * 241}), "invalid", "review"),  # over the length cap
-    (json.dumps({**GOOD, "extra": 1}), "invalid", "extra"),
-    (json.dumps([1, 2, 3]), "invalid", "not a JSON object"),
-    ("I'm sorry, but I cannot evaluate this response.", "refused", "sorry"),
-    ("The response is great, 10/10.", "invalid", "not a JSON object"),
-    ("\ufffd\ufffd\x00garbage", "invalid", ""),
-    ('{"correctness": ' + "9" * 100_000 + "}", "invalid", ""),  # huge
-])
+@pytest.mark.parametrize(
+    "text,status,detail",
+    [
+        ("", "invalid", "empty"),
+        ("   \n", "invalid", "empty"),
+        ('{"correctness": 9, "clarity": 8, "compl', "invalid", "field required"),  # cut off mid-answer
+        (json.dumps({**GOOD, "correctness": 11}), "invalid", "correctness"),  # out of range
+        (json.dumps({**GOOD, "correctness": 0}), "invalid", "correctness"),
+        (json.dumps({**GOOD, "correctness": 8.5}), "invalid", "correctness"),  # not an integer
+        (json.dumps({**GOOD, "review": "x" * 241}), "invalid", "review"),  # over the length cap
+        (json.dumps({**GOOD, "extra": 1}), "invalid", "extra"),
+        (json.dumps([1, 2, 3]), "invalid", "not a JSON object"),
+        ("I'm sorry, but I cannot evaluate this response.", "refused", "sorry"),
+        ("The response is great, 10/10.", "invalid", "not a JSON object"),
+        ("\ufffd\ufffd\x00garbage", "invalid", ""),
+        ('{"correctness": ' + "9" * 100_000 + "}", "invalid", ""),  # huge
+    ],
+)
 def test_malformed_answers_land_in_the_right_status(text, status, detail):
     with pytest.raises(ParseFailure) as info:
         validate_answer(ScoreResponse, text)
@@ -86,5 +99,8 @@ def test_classify_marks_cut_off_answers_as_truncated_and_engine_failures_as_engi
     assert classify({"finish_reason": "length"}, None, ["repaired malformed JSON"], None)[0] == "truncated"
     assert classify({"finish_reason": "stop"}, failure, None, ValueError()) == ("invalid", "cut off")
     assert classify({}, None, None, ConnectionError("refused"))[0] == "engine_error"
-    assert classify({"finish_reason": "stop"}, None, ["repaired malformed JSON"], None) == ("repaired", "repaired malformed JSON")
+    assert classify({"finish_reason": "stop"}, None, ["repaired malformed JSON"], None) == (
+        "repaired",
+        "repaired malformed JSON",
+    )
     assert classify({"finish_reason": "stop"}, None, [], None) == ("ok", None)
