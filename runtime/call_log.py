@@ -32,6 +32,8 @@ class CallRecord:
     latency_s: float = 0.0
     started_at: str = ""
     model: str | None = None
+    attempt: int = 0
+    seed: int | None = None
 
 
 @dataclass

@@ -113,6 +113,8 @@ class Store:
                     "cached_tokens": int,
                     "latency_s": float,
                     "started_at": str,
+                    "attempt": int,
+                    "seed": int,
                 },
                 pk="id",
             )
@@ -204,6 +206,8 @@ class Store:
                 "cached_tokens": c.cached_tokens,
                 "latency_s": round(c.latency_s, 4),
                 "started_at": c.started_at,
+                "attempt": c.attempt,
+                "seed": c.seed,
             }
             for c in calls
         ]

@@ -19,12 +19,17 @@ own adapters, so role modules stay plain DSPy modules; it is never turned into a
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime
 import functools
+import itertools
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 
 import json_repair
@@ -90,6 +95,28 @@ def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
     if dialect == "none":
         return None
     raise ValueError(f"unknown constraint dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Extra attempts a call gets after each failure status: bounded, so a call never loops forever.
+
+    Every retry asks for a new sample (a different seed; DSPy's response cache is off for
+    members), so a retry never gets the same answer back. ``engine_error`` waits
+    ``backoff_s × 2^attempt`` first; parse failures retry at once.
+    """
+
+    truncated: int = 1
+    invalid: int = 1
+    refused: int = 1
+    engine_error: int = 2
+    backoff_s: float = 1.0
+
+    def extra_attempts(self, status: str) -> int:
+        return getattr(self, status, 0) if status in ("truncated", "invalid", "refused", "engine_error") else 0
+
+    def delay(self, status: str, attempt: int) -> float:
+        return self.backoff_s * 2**attempt if status == "engine_error" else 0.0
 
 
 class ParseFailure(ValueError):
@@ -181,33 +208,68 @@ class StructuredAdapter(JSONAdapter):
             slot["repairs"] = repairs
         return fields
 
-    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+    def __init__(self, retry: RetryPolicy | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.retry = retry or RetryPolicy()
+
+    @contextmanager
+    def _attempt(self, signature, lm, lm_kwargs, demos, inputs, attempt: int) -> Iterator[dict[str, Any]]:
+        """Run one LM call with a fresh response slot; record it however it ends."""
         slot: dict[str, Any] = {}
         token = _LAST_RESPONSE.set(slot)
         started, t0 = _now(), time.perf_counter()
-        error: BaseException | None = None
+        outcome: dict[str, Any] = {"error": None}
         try:
-            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+            yield outcome
         except Exception as exc:
-            error = exc
+            outcome["error"] = exc
             raise
         finally:
             _LAST_RESPONSE.reset(token)
-            _record(signature, lm, lm_kwargs, demos, inputs, self, slot, error, started, time.perf_counter() - t0)
+            facts = response_facts(slot.get("entry"))
+            outcome["status"], detail = classify(facts, slot.get("failure"), slot.get("repairs"), outcome["error"])
+            _record(
+                signature,
+                lm_kwargs,
+                demos,
+                inputs,
+                self,
+                slot,
+                facts,
+                outcome["status"],
+                detail,
+                started,
+                time.perf_counter() - t0,
+                attempt,
+            )
+
+    def _kwargs_for(self, lm, lm_kwargs: dict[str, Any], attempt: int) -> dict[str, Any]:
+        if attempt == 0:
+            return lm_kwargs
+        base = lm_kwargs.get("seed", getattr(lm, "kwargs", {}).get("seed", 0)) or 0
+        return {**lm_kwargs, "seed": base + attempt * 1_000_003}  # a new sample, never the same answer again
+
+    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+        for attempt in itertools.count():
+            kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
+            try:
+                with self._attempt(signature, lm, kwargs, demos, inputs, attempt) as outcome:
+                    return await super().acall(lm, kwargs, signature, demos, inputs)
+            except Exception:
+                if attempt >= self.retry.extra_attempts(outcome["status"]):
+                    raise
+                await asyncio.sleep(self.retry.delay(outcome["status"], attempt))
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
-        slot: dict[str, Any] = {}
-        token = _LAST_RESPONSE.set(slot)
-        started, t0 = _now(), time.perf_counter()
-        error: BaseException | None = None
-        try:
-            return super().__call__(lm, lm_kwargs, signature, demos, inputs)
-        except Exception as exc:
-            error = exc
-            raise
-        finally:
-            _LAST_RESPONSE.reset(token)
-            _record(signature, lm, lm_kwargs, demos, inputs, self, slot, error, started, time.perf_counter() - t0)
+        for attempt in itertools.count():
+            kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
+            try:
+                with self._attempt(signature, lm, kwargs, demos, inputs, attempt) as outcome:
+                    return super().__call__(lm, kwargs, signature, demos, inputs)
+            except Exception:
+                if attempt >= self.retry.extra_attempts(outcome["status"]):
+                    raise
+                time.sleep(self.retry.delay(outcome["status"], attempt))
 
 
 def _now() -> str:
@@ -231,12 +293,10 @@ def classify(
     return "ok", None
 
 
-def _record(signature, lm, lm_kwargs, demos, inputs, adapter, slot, error, started, latency) -> None:
+def _record(signature, lm_kwargs, demos, inputs, adapter, slot, facts, status, detail, started, latency, attempt):
     log = call_log.current()
     if log is None:
         return
-    facts = response_facts(slot.get("entry"))
-    status, detail = classify(facts, slot.get("failure"), slot.get("repairs"), error)
     messages = (slot.get("entry") or {}).get("messages")
     if messages is None:
         try:
@@ -251,6 +311,8 @@ def _record(signature, lm, lm_kwargs, demos, inputs, adapter, slot, error, start
             parse_detail=detail,
             latency_s=latency,
             started_at=started,
+            attempt=attempt,
+            seed=lm_kwargs.get("seed"),
             **{
                 k: facts.get(k)
                 for k in ("raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")

@@ -18,10 +18,12 @@ echo "gra: building llama-server from llama-cpp-python==$VERSION sdist (about 7 
 "$PY" -m pip download --quiet --no-deps --no-binary :all: -d "$work" "llama-cpp-python==$VERSION" >&2
 tar -xzf "$work"/llama_cpp_python-"$VERSION".tar.gz -C "$work"
 src="$work/llama_cpp_python-$VERSION/vendor/llama.cpp"
+log="$work/build.log"
+fail() { tail -n 60 "$log" >&2; echo "gra: llama-server build failed (full log above, last 60 lines)" >&2; exit 1; }
 cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
   -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-  -DLLAMA_BUILD_SERVER=ON -DGGML_NATIVE=ON >&2
-cmake --build "$work/build" --target llama-server -j "$(nproc)" >&2
+  -DLLAMA_BUILD_SERVER=ON -DGGML_NATIVE=ON >"$log" 2>&1 || fail
+cmake --build "$work/build" --target llama-server -j "$(nproc)" >>"$log" 2>&1 || fail
 mkdir -p "$DEST/bin.tmp"
 cp "$work/build/bin/llama-server" "$DEST/bin.tmp/"
 rm -rf "$DEST/bin" && mv "$DEST/bin.tmp" "$DEST/bin"   # appear atomically: no half-built binary

@@ -1,0 +1,124 @@
+"""Bounded retries per parse status, through the real client path against a scripted engine."""
+
+import asyncio
+import json
+
+import dspy
+import pytest
+
+from runtime import call_log
+from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team
+from runtime.member_lm import MemberLM
+from runtime.store import Store
+from runtime.structured import RetryPolicy, StructuredAdapter
+from signatures import CheckInstruction
+from tests.fake_engine import FakeEngine
+
+VALID = json.dumps({"reasonable": 1, "complete": 1, "clear": 1})
+
+
+@pytest.fixture
+def engine():
+    engines = []
+
+    def make(script):
+        engines.append(FakeEngine(script))
+        return engines[-1]
+
+    yield make
+    for e in engines:
+        e.close()
+
+
+def member(fake, name="m"):
+    return MemberLM(name, api_base=fake.base_url, api_key="k", temperature=0.2, max_tokens=64, seed=7, num_retries=0)
+
+
+NO_WAIT = RetryPolicy(backoff_s=0.0)
+
+
+def check(fake, retry=NO_WAIT):
+    with dspy.context(lm=member(fake), adapter=StructuredAdapter(retry=retry)), call_log.recording() as log:
+        try:
+            result = dspy.Predict(CheckInstruction)(instruction="Add 2 and 3.", input="")
+        except Exception as exc:
+            result = exc
+    return result, log.calls
+
+
+def test_an_invalid_answer_is_retried_once_with_a_new_seed(engine):
+    fake = engine([("Sure, it looks fine!", "stop"), (VALID, "stop")])
+    result, calls = check(fake)
+    assert (result.reasonable, result.complete, result.clear) == (1, 1, 1)
+    assert [(c.parse_status, c.attempt) for c in calls] == [("invalid", 0), ("ok", 1)]
+    seeds = [r["seed"] for r in fake.requests]
+    assert seeds[0] == 7 and seeds[1] != 7
+    assert fake.requests[0]["response_format"]["type"] == "json_schema"
+
+
+def test_retries_are_bounded(engine):
+    fake = engine([("nope", "stop")] * 10)
+    result, calls = check(fake, RetryPolicy(invalid=2, backoff_s=0.0))
+    assert isinstance(result, Exception)
+    assert [c.parse_status for c in calls] == ["invalid"] * 3 and len(fake.requests) == 3
+
+
+def test_truncated_refused_and_engine_errors_are_typed_and_retried(engine):
+    fake = engine(
+        [(VALID[:-5], "length"), ("I'm sorry, I can't help with that.", "stop"), ("HTTP", 503), (VALID, "stop")]
+    )
+    result, calls = check(fake, RetryPolicy(truncated=1, refused=1, engine_error=1, invalid=0, backoff_s=0.0))
+    # attempts are counted across statuses: after one retry, a refusal (allowance 1) is not retried again
+    assert isinstance(result, Exception)
+    assert [c.parse_status for c in calls] == ["truncated", "refused"] and len(fake.requests) == 2
+
+
+def test_a_cut_off_answer_is_truncated_even_if_repairable(engine):
+    fake = engine([('{"reasonable": 1, "complete": 1, "clear": 1', "length")])
+    result, calls = check(fake, RetryPolicy(truncated=0))
+    assert isinstance(result, Exception)
+    assert calls[0].parse_status == "truncated" and calls[0].raw_output.startswith('{"reasonable"')
+
+
+def test_engine_errors_back_off_then_succeed(engine):
+    fake = engine([("HTTP", 500), (VALID, "stop")])
+    result, calls = check(fake, RetryPolicy(engine_error=1, backoff_s=0.01))
+    assert result.clear == 1
+    assert [c.parse_status for c in calls] == ["engine_error", "ok"]
+
+
+FUZZ = [
+    ("", "stop", "invalid"),
+    ('{"reasonable": 1, "complete"', "length", "truncated"),
+    ('{"reasonable": 1, "complete": 1', "stop", "invalid"),
+    ("Here you go: " + VALID + " Thanks!", "stop", "repaired"),
+    (json.dumps({"reasonable": 2, "complete": 1, "clear": 1}), "stop", "invalid"),
+    (json.dumps({"reasonable": 0.5, "complete": 1, "clear": 1}), "stop", "invalid"),
+    (json.dumps({"reasonable": "1", "complete": 1, "clear": 1}), "stop", "repaired"),
+    (json.dumps({"reasonable": 1, "complete": 1}), "stop", "invalid"),
+    ("\udcff\udcfe not utf-8", "stop", "invalid"),
+    ("I am sorry, but I cannot do that.", "stop", "refused"),
+    ("x" * 200_000, "stop", "invalid"),
+    ("HTTP", 500, "engine_error"),
+]
+
+
+@pytest.mark.parametrize("content,finish,status", FUZZ, ids=[f"{s}-{i}" for i, (_, _, s) in enumerate(FUZZ)])
+def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, content, finish, status):
+    fake = engine([(content.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), finish)])
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
+    team = Team(lms, {n: "fake" for n in lms}, {"fake": 4})
+    coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
+    coordinator.adapter = StructuredAdapter(retry=RetryPolicy(truncated=0, invalid=0, refused=0, engine_error=0))
+
+    async def go():
+        return await coordinator.call("reviewer", "m0", lambda: team.reviewer.acheck("Add 2 and 3.", ""), sample_id="s")
+
+    if status in ("ok", "repaired"):
+        assert asyncio.run(go()).checks == [1, 1, 1]
+    else:
+        with pytest.raises(RoleFailed) as info:
+            asyncio.run(go())
+        assert info.value.status == status
+    (row,) = coordinator.store.db["lm_calls"].rows
+    assert row["parse_status"] == status
