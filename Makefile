@@ -12,7 +12,7 @@ LLAMA_CPP_PYTHON_VERSION ?= 0.3.36
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install engine models synth test clean
+.PHONY: install engine models synth test bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ synth: engine models                ## run the GRA loop: make synth ROUNDS=5 SEE
 
 test: engine models                 ## the whole test suite, real engine included
 	$(BIN)/python -m pytest
+
+bench: engine models                ## benchmarks; results as JSON under bench/results/
+	$(BIN)/python bench/structured.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
