@@ -41,7 +41,7 @@ from runtime.member_lm import MemberLM  # noqa: E402
 from runtime.pool import Pool  # noqa: E402
 from runtime.seeds import Seed  # noqa: E402
 from runtime.store import Store  # noqa: E402
-from runtime.structured import StructuredAdapter  # noqa: E402
+from runtime.structured import RetryPolicy, StructuredAdapter  # noqa: E402
 from runtime.supervisor import Endpoint  # noqa: E402
 
 
@@ -83,6 +83,7 @@ class Team:
     lms: dict[str, MemberLM]
     engine_of: dict[str, str]
     slots: dict[str, int]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     annotator: SeedAnnotator = field(default_factory=SeedAnnotator)
     generator: Generator = field(default_factory=Generator)
     reviewer: Reviewer = field(default_factory=Reviewer)
@@ -90,7 +91,7 @@ class Team:
     summarizer: Summarizer = field(default_factory=Summarizer)
 
     @classmethod
-    def from_pool(cls, pool: Pool, endpoints: dict[str, Endpoint], timeout: float = 600.0) -> Team:
+    def from_pool(cls, pool: Pool, endpoints: dict[str, Endpoint]) -> Team:
         lms, engine_of = {}, {}
         for m in pool.members:
             ep = endpoints[m.engine]
@@ -100,11 +101,13 @@ class Team:
                 api_key=ep.api_key,
                 dialect=ep.dialect,
                 num_retries=2,
-                timeout=timeout,
+                timeout=pool.timeout_s,
                 **pool.sampling_for(m),
             )
             engine_of[m.name] = m.engine
-        return cls(lms, engine_of, {name: ep.slots for name, ep in endpoints.items()})
+        return cls(
+            lms, engine_of, {name: ep.slots for name, ep in endpoints.items()}, RetryPolicy(**pool.retry.model_dump())
+        )
 
     @property
     def names(self) -> list[str]:
@@ -115,7 +118,7 @@ class Coordinator:
     def __init__(self, team: Team, store: Store, out: Path, config: SynthConfig, console: Console | None = None):
         self.team, self.store, self.out, self.config = team, store, out, config
         self.console = console or Console(stderr=True)
-        self.adapter = StructuredAdapter()
+        self.adapter = StructuredAdapter(retry=team.retry)
         self.engine_slots = {e: asyncio.Semaphore(n) for e, n in team.slots.items()}
         self.index_path = out / "index" / "dedup.bin"
         self.index = DedupIndex.load(self.index_path) if self.index_path.exists() else DedupIndex()

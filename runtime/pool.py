@@ -51,6 +51,16 @@ class EndpointEngine(_Strict):
     dialect: Literal["json_schema", "json_object_schema", "none"] = "json_schema"
 
 
+class Retry(_Strict):
+    """Extra attempts per failure status (see ``runtime.structured.RetryPolicy``)."""
+
+    truncated: int = Field(1, ge=0, le=10)
+    invalid: int = Field(1, ge=0, le=10)
+    refused: int = Field(1, ge=0, le=10)
+    engine_error: int = Field(2, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0.0, le=60.0)
+
+
 Engine = Annotated[LlamaCppEngine | EndpointEngine, Field(discriminator="kind")]
 
 
@@ -66,6 +76,8 @@ class Member(_Strict):
 class Pool(_Strict):
     name: str
     sampling: Sampling = Sampling()
+    retry: Retry = Retry()
+    timeout_s: float = Field(600.0, gt=0, description="per request, before it counts as an engine error")
     engines: dict[str, Engine]
     members: list[Member]
 

@@ -73,3 +73,14 @@ def test_local_engines_get_their_own_cores():
     assert split_cores(2, [0, 1]) == [frozenset({0}), frozenset({1})]
     assert split_cores(2, [0, 1, 2, 3, 4]) == [frozenset({0, 1}), frozenset({2, 3})]
     assert split_cores(3, [0, 1]) == [None, None, None]
+
+
+def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
+    from runtime.coordinator import Team
+    from runtime.supervisor import Endpoint
+
+    text = BASE.replace('name = "t"', 'name = "t"\ntimeout_s = 30\n[retry]\ninvalid = 3\nengine_error = 0\n') + members(5)
+    pool, _ = load_pool(write(tmp_path, text))
+    team = Team.from_pool(pool, {"e": Endpoint("http://127.0.0.1:1/v1", "k", "json_schema", 4)})
+    assert (team.retry.invalid, team.retry.engine_error, team.retry.truncated) == (3, 0, 1)
+    assert team.lms["m0"].kwargs["timeout"] == 30
