@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 
+from runtime.accounting import usage_table
 from runtime.coordinator import Coordinator, SynthConfig, Team
 from runtime.funnel import funnel, funnel_table, plain_summary
 from runtime.pool import Pool, load_pool
@@ -85,12 +87,15 @@ def synthesize(
             ]
         )
         coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, config, console)
+        started = time.perf_counter()
         asyncio.run(_run(coordinator, seeds, str(seeds_path), config.rounds))
+        wall = time.perf_counter() - started
         store.finish_run(run_id)
     path = coordinator.write_data()
     if config.rounds > 1:
         for r in range(1, config.rounds + 1):
             console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r}"))
+    console.print(usage_table(store, wall))
     total = funnel(store, None, config.tau)
     console.print(funnel_table(total, title="GRA funnel (all rounds)"))
     console.print(plain_summary(total))

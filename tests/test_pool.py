@@ -79,7 +79,9 @@ def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
     from runtime.coordinator import Team
     from runtime.supervisor import Endpoint
 
-    text = BASE.replace('name = "t"', 'name = "t"\ntimeout_s = 30\n[retry]\ninvalid = 3\nengine_error = 0\n') + members(5)
+    text = BASE.replace('name = "t"', 'name = "t"\ntimeout_s = 30\n[retry]\ninvalid = 3\nengine_error = 0\n') + members(
+        5
+    )
     pool, _ = load_pool(write(tmp_path, text))
     team = Team.from_pool(pool, {"e": Endpoint("http://127.0.0.1:1/v1", "k", "json_schema", 4)})
     assert (team.retry.invalid, team.retry.engine_error, team.retry.truncated) == (3, 0, 1)

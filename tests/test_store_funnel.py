@@ -79,3 +79,27 @@ def test_each_member_has_its_own_model_string_and_no_response_cache():
     assert (a.model, b.model) == ("hosted_vllm/gra-smollm2-a", "hosted_vllm/gra-smollm2-b")
     assert a.cache is False and b.cache is False
     assert a.copy(temperature=0.5).member == "smollm2-a"
+
+
+def test_usage_is_accounted_per_role_member_and_kept_sample(tmp_path):
+    from runtime.accounting import per_kept_sample, usage_by
+
+    store = Store(tmp_path / "gra.db")
+    sample(store, "kept", "accepted")
+    sample(store, "lost", "rejected_score")
+
+    def call(role, member, p, c, s):
+        return role, member, CallRecord(signature="X", messages=[], prompt_tokens=p, completion_tokens=c, latency_s=s)
+
+    for role, member, rec in [
+        call("generator", "a", 100, 50, 2.0),
+        call("reviewer", "b", 200, 20, 1.0),
+        call("reviewer", "c", 200, 30, 1.0),
+        call("generator", "b", 100, 40, 2.0),
+    ]:
+        store.add_calls([rec], role, member, "kept")
+    roles = usage_by(store, "role")
+    assert (roles["generator"].calls, roles["generator"].completion_tokens) == (2, 90)
+    assert usage_by(store, "member")["b"].prompt_tokens == 300
+    per = per_kept_sample(store)  # one kept sample carries the cost of every call, the rejected one's included
+    assert (per.calls, per.prompt_tokens, per.completion_tokens, per.call_seconds) == (4, 600, 140, 6.0)
