@@ -22,7 +22,7 @@ log="$work/build.log"
 fail() { tail -n 60 "$log" >&2; echo "gra: llama-server build failed (full log above, last 60 lines)" >&2; exit 1; }
 cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
   -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-  -DLLAMA_BUILD_SERVER=ON -DGGML_NATIVE=ON >"$log" 2>&1 || fail
+  -DLLAMA_BUILD_SERVER=ON -DGGML_NATIVE=ON -DLLAMA_USE_PREBUILT_UI=OFF >"$log" 2>&1 || fail  # no web UI download
 cmake --build "$work/build" --target llama-server -j "$(nproc)" >>"$log" 2>&1 || fail
 mkdir -p "$DEST/bin.tmp"
 cp "$work/build/bin/llama-server" "$DEST/bin.tmp/"
