@@ -36,7 +36,8 @@ from gra_agents import (  # noqa: E402
 )
 from runtime import call_log  # noqa: E402
 from runtime.embedder import embed, sample_text  # noqa: E402
-from runtime.index import DedupIndex, deduplicate  # noqa: E402
+from runtime.index import DedupIndex, deduplicate
+from runtime.limiter import AdaptiveLimit  # noqa: E402
 from runtime.member_lm import MemberLM  # noqa: E402
 from runtime.pool import Pool  # noqa: E402
 from runtime.seeds import Seed  # noqa: E402
@@ -119,7 +120,7 @@ class Coordinator:
         self.team, self.store, self.out, self.config = team, store, out, config
         self.console = console or Console(stderr=True)
         self.adapter = StructuredAdapter(retry=team.retry)
-        self.engine_slots = {e: asyncio.Semaphore(n) for e, n in team.slots.items()}
+        self.limits = {e: AdaptiveLimit(n) for e, n in team.slots.items()}
         self.index_path = out / "index" / "dedup.bin"
         self.index = DedupIndex.load(self.index_path) if self.index_path.exists() else DedupIndex()
 
@@ -133,12 +134,16 @@ class Coordinator:
         sample_id: str | None = None,
         seed_id: str | None = None,
     ) -> Any:
-        async with self.engine_slots[self.team.engine_of[member]]:
-            with dspy.context(lm=self.team.lms[member], adapter=self.adapter), call_log.recording() as log:
-                try:
+        limit = self.limits[self.team.engine_of[member]]
+        await limit.acquire()
+        with call_log.recording() as log:
+            try:
+                with dspy.context(lm=self.team.lms[member], adapter=self.adapter):
                     result, error = await fn(), None
-                except Exception as exc:  # recorded below with its typed status; never a score
-                    result, error = None, exc
+            except Exception as exc:  # recorded below with its typed status; never a score
+                result, error = None, exc
+            finally:  # an engine that errors or times out gets fewer calls at once
+                await limit.release(ok=not any(c.parse_status == "engine_error" for c in log.calls))
         self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id)
         if error is not None:
             last = log.calls[-1] if log.calls else None

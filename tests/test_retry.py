@@ -122,3 +122,5 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
         assert info.value.status == status
     (row,) = coordinator.store.db["lm_calls"].rows
     assert row["parse_status"] == status
+    # an engine error halves that engine's concurrency; a bad answer from a healthy engine does not
+    assert coordinator.limits["fake"].limit == (2 if status == "engine_error" else 4)

@@ -1,0 +1,52 @@
+"""How many calls one engine gets at once: start at its slot count, back off on failure (AIMD).
+
+A healthy engine is kept full (its ``slots`` requests in flight, so continuous batching
+has work); an engine that errors or times out gets half as many, and earns one slot back
+after each run of ``limit`` successful calls, up to its slot count again.
+
+>>> limit = AdaptiveLimit(4)
+>>> limit.record(ok=False); limit.limit
+2
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class AdaptiveLimit:
+    def __init__(self, slots: int, minimum: int = 1):
+        if slots < 1:
+            raise ValueError("an engine needs at least one slot")
+        self.maximum, self.minimum = slots, min(minimum, slots)
+        self.limit = slots
+        self.in_flight = 0
+        self._successes = 0
+        self._changed: asyncio.Condition | None = None
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def acquire(self) -> None:
+        async with self._condition():
+            await self._changed.wait_for(lambda: self.in_flight < self.limit)
+            self.in_flight += 1
+
+    async def release(self, ok: bool = True) -> None:
+        async with self._condition():
+            self.in_flight -= 1
+            self.record(ok)
+            self._changed.notify_all()
+
+    def record(self, ok: bool) -> None:
+        """Additive increase after a window of successes; multiplicative decrease on a failure."""
+        if ok:
+            self._successes += 1
+            if self._successes >= self.limit and self.limit < self.maximum:
+                self.limit += 1
+                self._successes = 0
+        else:
+            self.limit = max(self.minimum, self.limit // 2)
+            self._successes = 0

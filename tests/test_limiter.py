@@ -1,0 +1,39 @@
+import asyncio
+
+from runtime.limiter import AdaptiveLimit
+
+
+def test_starts_full_halves_on_failure_and_earns_slots_back():
+    limit = AdaptiveLimit(8)
+    assert limit.limit == 8
+    limit.record(ok=False)
+    limit.record(ok=False)
+    assert limit.limit == 2
+    for _ in range(2):
+        limit.record(ok=True)
+    assert limit.limit == 3
+    for _ in range(100):
+        limit.record(ok=True)
+    assert limit.limit == 8  # never above the engine's slots
+    for _ in range(10):
+        limit.record(ok=False)
+    assert limit.limit == 1  # never below one
+
+
+def test_in_flight_never_exceeds_the_current_limit():
+    limit = AdaptiveLimit(3)
+    peak = 0
+
+    async def call(fail: bool):
+        nonlocal peak
+        await limit.acquire()
+        peak = max(peak, limit.in_flight)
+        assert limit.in_flight <= limit.limit
+        await asyncio.sleep(0.001)
+        await limit.release(ok=not fail)
+
+    async def main():
+        await asyncio.gather(*(call(fail=(i % 7 == 0)) for i in range(60)))
+
+    asyncio.run(main())
+    assert peak == 3 and limit.in_flight == 0
