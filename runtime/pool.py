@@ -39,7 +39,7 @@ class LlamaCppEngine(_Strict):
     context_per_slot: int = Field(4096, ge=512)
     threads: int | None = Field(None, ge=1)
     extra_args: list[str] = []
-    dialect: Literal["json_schema"] = "json_schema"
+    dialect: Literal["llama_json_schema", "json_schema"] = "llama_json_schema"
 
 
 class EndpointEngine(_Strict):
@@ -48,7 +48,7 @@ class EndpointEngine(_Strict):
     api_key_env: str | None = None
     slots: int = Field(8, ge=1)
     context_per_slot: int = Field(32768, ge=512)
-    dialect: Literal["json_schema", "json_object_schema", "none"] = "json_schema"
+    dialect: Literal["json_schema", "llama_json_schema", "json_object_schema", "none"] = "json_schema"
 
 
 class Retry(_Strict):

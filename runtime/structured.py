@@ -42,7 +42,11 @@ from runtime import call_log
 from runtime.member_lm import _LAST_RESPONSE, response_facts
 
 #: The constraint dialects engines speak.
-DIALECTS = ("json_schema", "json_object_schema", "none")
+DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
+
+#: Measured with llama-server (llama.cpp in llama-cpp-python 0.3.36): a string ``maxLength`` of up to 2000
+#: was enforced while decoding; at 3000 and above the answer ran on unconstrained until max_tokens.
+LLAMA_CPP_MAX_REPETITION = 2000
 
 _DSPY_KEYS = ("__dspy_field_type", "constraints", "desc", "prefix", "title", "json_schema_extra")
 _REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|i cannot|i can'?t|i won'?t|as an ai\b)", re.IGNORECASE)
@@ -81,17 +85,18 @@ def output_schema(signature: type) -> dict[str, Any]:
 def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
     """The OpenAI-style ``response_format`` that carries the constraint in ``dialect``.
 
-    ``json_schema`` is what SGLang and llama.cpp's ``llama-server`` take;
+    ``json_schema`` is what SGLang and OpenAI-compatible servers take; ``llama_json_schema`` is the same
+    for llama.cpp's ``llama-server``, with length bounds clamped to what its grammar engine enforces;
     ``json_object_schema`` is llama-cpp-python's bundled server (``json_object`` + ``schema``);
     ``none`` sends no constraint and relies on validation alone.
     """
-    if dialect == "json_schema":
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": signature.__name__, "strict": True, "schema": output_schema(signature)},
-        }
-    if dialect == "json_object_schema":
-        return {"type": "json_object", "schema": output_schema(signature)}
+    if dialect in ("json_schema", "llama_json_schema"):
+        schema = output_schema(signature)
+        if dialect == "llama_json_schema":
+            schema = clamp_repetitions(schema, LLAMA_CPP_MAX_REPETITION)
+        return {"type": "json_schema", "json_schema": {"name": signature.__name__, "strict": True, "schema": schema}}
+    if dialect == "json_object_schema":  # llama-cpp-python's server: the same llama.cpp grammar engine
+        return {"type": "json_object", "schema": clamp_repetitions(output_schema(signature), LLAMA_CPP_MAX_REPETITION)}
     if dialect == "none":
         return None
     raise ValueError(f"unknown constraint dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
@@ -117,6 +122,22 @@ class RetryPolicy:
 
     def delay(self, status: str, attempt: int) -> float:
         return self.backoff_s * 2**attempt if status == "engine_error" else 0.0
+
+
+def clamp_repetitions(node: Any, limit: int) -> Any:
+    """Lower every maxLength/maxItems above ``limit`` to ``limit`` (llama.cpp stops enforcing larger ones).
+
+    Validation still uses the signature's own caps; an answer within the clamp passes them.
+    """
+    if isinstance(node, dict):
+        out = {k: clamp_repetitions(v, limit) for k, v in node.items()}
+        for key in ("maxLength", "maxItems"):
+            if isinstance(out.get(key), int) and out[key] > limit:
+                out[key] = limit
+        return out
+    if isinstance(node, list):
+        return [clamp_repetitions(v, limit) for v in node]
+    return node
 
 
 class ParseFailure(ValueError):

@@ -15,6 +15,7 @@ SNAPSHOTS = Path(__file__).parent / "snapshots"
 def test_constraint_snapshot_for_every_signature_and_dialect(signature):
     expected = json.loads((SNAPSHOTS / f"{signature.__name__}.json").read_text())
     assert response_format(signature, "json_schema") == expected["json_schema"]
+    assert response_format(signature, "llama_json_schema") == expected["llama_json_schema"]
     assert response_format(signature, "json_object_schema") == expected["json_object_schema"]
     assert response_format(signature, "none") is None
 
@@ -104,3 +105,14 @@ def test_classify_marks_cut_off_answers_as_truncated_and_engine_failures_as_engi
         "repaired malformed JSON",
     )
     assert classify({"finish_reason": "stop"}, None, [], None) == ("ok", None)
+
+
+def test_llama_cpp_gets_length_bounds_it_enforces_and_validation_keeps_the_signatures_own():
+    from runtime.structured import LLAMA_CPP_MAX_REPETITION
+    from signatures import AnswerInstruction
+
+    generic = response_format(AnswerInstruction, "json_schema")["json_schema"]["schema"]["properties"]["response"]
+    llama = response_format(AnswerInstruction, "llama_json_schema")["json_schema"]["schema"]["properties"]["response"]
+    assert generic["maxLength"] == 4000 and llama["maxLength"] == LLAMA_CPP_MAX_REPETITION == 2000
+    fields, _ = validate_answer(AnswerInstruction, json.dumps({"response": "x" * 3999}))
+    assert len(fields["response"]) == 3999

@@ -9,6 +9,6 @@ from signatures import ALL_SIGNATURES
 out = Path(__file__).parent / "snapshots"
 out.mkdir(exist_ok=True)
 for sig in ALL_SIGNATURES:
-    data = {d: response_format(sig, d) for d in ("json_schema", "json_object_schema")}
+    data = {d: response_format(sig, d) for d in ("json_schema", "llama_json_schema", "json_object_schema")}
     (out / f"{sig.__name__}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     print(out / f"{sig.__name__}.json")
