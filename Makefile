@@ -37,6 +37,7 @@ test: engine models                 ## the whole test suite, real engine include
 
 bench: engine models                ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/structured.py
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,309 @@
+"""Throughput benchmark: is the pipeline as fast as the engines it drives?
+
+    python bench/throughput.py [--pool cpu] [--candidates 16] [--embeddings 50000]
+
+1. pipeline: ``gra synth``'s loop (seed annotation, then one round of ``--candidates``
+   candidates) on the embedded pool; output tokens / wall seconds.
+2. engine ceiling: the run's own recorded requests (same messages, max_tokens, seed,
+   constraint) replayed straight at the engines, each engine kept at its slot count.
+3. sequential: the same requests one at a time, as a naive script would send them.
+4. dedup: keep/drop decisions of the hnswlib index vs exact brute-force cosine on up to
+   ``--embeddings`` embeddings of real text (shared seeds: sentences, 2-3 sentence windows,
+   whole fields; plus generated text from earlier runs), and the speedup of the pass.
+5. coordinator_peak_rss_mb: peak RSS of a coordinator process (engines excluded) holding
+   that many samples of state: store rows, dedup index, example pool.
+
+Writes ``bench/results/throughput.json`` and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import signatures  # noqa: E402
+from runtime.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
+from runtime.embedder import embed  # noqa: E402
+from runtime.index import DedupIndex, deduplicate  # noqa: E402
+from runtime.pool import load_pool  # noqa: E402
+from runtime.seeds import load_seeds  # noqa: E402
+from runtime.store import Store  # noqa: E402
+from runtime.structured import response_format  # noqa: E402
+from runtime.supervisor import Supervisor  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "seeds"
+
+
+# -- 1-3: pipeline, ceiling, sequential --------------------------------------------------------
+async def pipeline(coordinator: Coordinator, seeds, source: str) -> float:
+    t0 = time.perf_counter()
+    await coordinator.annotate(seeds, source)
+    await coordinator.run_round(1)
+    return time.perf_counter() - t0
+
+
+def recorded_requests(store: Store, pool, endpoints) -> list[tuple[str, dict]]:
+    """(engine, request body) for every call the run made, in the order they started."""
+    engine_of = {m.name: m.engine for m in pool.members}
+    sampling = {m.name: pool.sampling_for(m) for m in pool.members}
+    sigs = {s.__name__: s for s in signatures.ALL_SIGNATURES}
+    out = []
+    for row in store.db.execute("select member, signature, messages, seed from lm_calls order by started_at, id"):
+        member, sig, messages, seed = row
+        engine = engine_of[member]
+        body = {"model": f"gra-{member}", "messages": json.loads(messages), **sampling[member]}
+        if seed is not None:
+            body["seed"] = seed
+        fmt = response_format(sigs[sig], endpoints[engine].dialect)
+        if fmt:
+            body["response_format"] = fmt
+        out.append((engine, body))
+    return out
+
+
+async def replay(requests, endpoints, per_engine: dict[str, int] | None, total: int | None) -> tuple[float, int]:
+    """Send every request; at most ``per_engine[e]`` in flight per engine (or ``total`` overall). (seconds, tokens)"""
+    limits = {e: asyncio.Semaphore(per_engine[e] if per_engine else 10**6) for e in endpoints}
+    overall = asyncio.Semaphore(total or 10**6)
+    tokens = 0
+    async with httpx.AsyncClient(timeout=1200) as client:
+
+        async def one(engine, body):
+            nonlocal tokens
+            async with overall, limits[engine]:
+                ep = endpoints[engine]
+                r = await client.post(
+                    ep.base_url + "/chat/completions", json=body, headers={"Authorization": f"Bearer {ep.api_key}"}
+                )
+                r.raise_for_status()
+                tokens += r.json()["usage"]["completion_tokens"]
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(e, b) for e, b in requests))
+        return time.perf_counter() - t0, tokens
+
+
+# -- 4: dedup agreement ---------------------------------------------------------------------------
+def real_texts(limit: int, rng: random.Random) -> tuple[list[str], dict[str, int]]:
+    parts: dict[str, set[str]] = {"sentences": set(), "windows": set(), "fields": set(), "generated": set()}
+    for f in (SHARED / "self_instruct_seed_tasks.jsonl", SHARED / "gpteacher_roleplay.json"):
+        if not f.exists():
+            continue
+        for s in load_seeds(f):
+            for field in (s.instruction, s.input, s.output):
+                if len(field.split()) >= 4:
+                    parts["fields"].add(field.strip())
+                sents = [x.strip() for x in re.split(r"(?<=[.!?])\s+|\n+", field) if len(x.split()) >= 4]
+                parts["sentences"].update(sents)
+                parts["windows"].update(" ".join(p) for p in zip(sents, sents[1:], strict=False))
+                parts["windows"].update(" ".join(p) for p in zip(sents, sents[1:], sents[2:], strict=False))
+    for db in list((ROOT / "runs").glob("*/gra.db")) + list((ROOT / "bench" / "results").glob("*/gra.db")):
+        try:
+            con = sqlite3.connect(db)
+            for (text,) in con.execute("select instruction || char(10) || coalesce(output, '') from samples"):
+                if text and len(text.split()) >= 4:
+                    parts["generated"].add(text.strip())
+        except sqlite3.Error:
+            continue
+    seen: set[str] = set()
+    texts = []
+    for kind in ("generated", "fields", "sentences", "windows"):
+        for t in sorted(parts[kind]):
+            if t not in seen:
+                seen.add(t)
+                texts.append(t)
+    rng.shuffle(texts)
+    texts = texts[:limit]
+    return texts, {k: len(v) for k, v in parts.items()}
+
+
+def exact_decisions(vectors: np.ndarray, order: np.ndarray, threshold: float, block: int = 512) -> list[bool]:
+    """Brute-force cosine, same visiting order: blocks against everything kept, then within the block."""
+    kept = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    decisions: list[bool] = []
+    for start in range(0, len(order), block):
+        idx = order[start : start + block]
+        vb = vectors[idx]
+        prior = (vb @ kept.T).max(axis=1) if len(kept) else np.full(len(idx), -1.0, dtype=np.float32)
+        inner = vb @ vb.T
+        keep_in_block: list[int] = []
+        for j in range(len(idx)):
+            best = max(prior[j], max((inner[j, k] for k in keep_in_block), default=-1.0))
+            ok = best < threshold
+            decisions.append(bool(ok))
+            if ok:
+                keep_in_block.append(j)
+        kept = np.vstack([kept, vb[keep_in_block]])
+    return decisions
+
+
+def dedup_bench(n: int, threshold: float, seed: int, console: Console) -> tuple[dict, np.ndarray]:
+    rng = random.Random(seed)
+    texts, composition = real_texts(n, rng)
+    console.print(f"embedding {len(texts)} texts")
+    t0 = time.perf_counter()
+    vectors = embed(texts, batch_size=128)
+    embed_s = time.perf_counter() - t0
+    means = np.array([rng.uniform(8.0, 10.0) for _ in texts])
+    order = np.argsort(-means, kind="stable")
+    t0 = time.perf_counter()
+    index = DedupIndex(capacity=len(texts))
+    approx = deduplicate(index, [(str(i), float(means[i]), vectors[i]) for i in range(len(texts))], int, threshold)
+    hnsw_s = time.perf_counter() - t0
+    approx_kept = [d.kept for d in approx]  # already in descending-mean order
+    t0 = time.perf_counter()
+    exact_kept = exact_decisions(vectors, order, threshold)
+    exact_s = time.perf_counter() - t0
+    agree = sum(a == b for a, b in zip(approx_kept, exact_kept, strict=True)) / len(texts)
+    return {
+        "embeddings": len(texts),
+        "composition_available": composition,
+        "threshold": threshold,
+        "agreement": round(agree, 6),
+        "kept_hnsw": sum(approx_kept),
+        "kept_exact": sum(exact_kept),
+        "hnsw_seconds": round(hnsw_s, 2),
+        "exact_seconds": round(exact_s, 2),
+        "speedup": round(exact_s / hnsw_s, 2),
+        "embed_seconds": round(embed_s, 1),
+    }, vectors
+
+
+# -- 5: coordinator memory ----------------------------------------------------------------------
+RSS_CHILD = r"""
+import json, resource, sys, numpy as np
+from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.index import DedupIndex
+from runtime.store import Store
+from runtime.embedder import embed
+vectors = np.load(sys.argv[1]); out = sys.argv[2]; n = len(vectors)
+embed(["warm the embedding model, as a real coordinator has it loaded"])
+store = Store(out + "/gra.db")
+rows = [{"id": f"r1-{i:06d}", "round": 1, "ordinal": i, "status": "accepted", "domain": "QA", "examples": "[]",
+         "generator": "a", "reviewers": json.dumps(["b", "c", "d"]), "adjudicator": "e",
+         "keywords": json.dumps(["k1", "k2", "k3"]),
+         "instruction": "instruction text " * 20, "input": "", "output": "response text " * 80, "mean": 9.0,
+         "std": 0.5, "summary": "a summary of thirty words " * 5} for i in range(n)]
+with store.db.conn:
+    store.db["samples"].insert_all(rows, batch_size=2000)
+index = DedupIndex(capacity=n); index.add(vectors, list(range(n)))
+team = Team({}, {}, {})
+coord = Coordinator(team, store, __import__("pathlib").Path(out), SynthConfig())
+coord.index = index
+pool = coord.example_pool()
+print(json.dumps({"samples": n, "pool_entries": sum(len(v) for v in pool.values()),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def rss_bench(vectors: np.ndarray, work: Path) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    for f in work.glob("gra.db*"):
+        f.unlink()
+    np.save(work / "vectors.npy", vectors)
+    proc = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, str(work / "vectors.npy"), str(work)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pool", default="cpu")
+    ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds.jsonl")
+    ap.add_argument("--candidates", type=int, default=16)
+    ap.add_argument("--embeddings", type=int, default=50_000)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    console = Console(stderr=True)
+    work = args.out / "throughput-run"
+    work.mkdir(parents=True, exist_ok=True)
+    for f in work.glob("gra.db*"):
+        f.unlink()
+    (work / "index" / "dedup.bin").unlink(missing_ok=True)
+    pool, _ = load_pool(args.pool)
+    seeds = load_seeds(args.seeds)
+    store = Store(work / "gra.db")
+    config = SynthConfig(per_round=args.candidates, max_candidates=args.candidates, seed=args.seed)
+    result: dict = {"pool": args.pool, "seeds": str(args.seeds), "candidates": args.candidates}
+    with Supervisor(pool, log_dir=work / "logs") as sup:
+        coordinator = Coordinator(Team.from_pool(pool, sup.endpoints), store, work, config, console)
+        wall = asyncio.run(pipeline(coordinator, seeds, str(args.seeds)))
+        out_tokens = store.token_totals()["completion_tokens"]
+        requests = recorded_requests(store, pool, sup.endpoints)
+        slots = {e: ep.slots for e, ep in sup.endpoints.items()}
+        console.print(f"pipeline: {out_tokens} tokens in {wall:.0f}s; replaying {len(requests)} requests")
+        ceil_s, ceil_tok = asyncio.run(replay(requests, sup.endpoints, slots, None))
+        console.print(f"ceiling: {ceil_tok} tokens in {ceil_s:.0f}s; now one call at a time")
+        seq_s, seq_tok = asyncio.run(replay(requests, sup.endpoints, None, 1))
+    result.update(
+        {
+            "calls": len(requests),
+            "engine_slots": slots,
+            "pipeline_tok_s": round(out_tokens / wall, 2),
+            "pipeline_seconds": round(wall, 1),
+            "engine_ceiling_tok_s": round(ceil_tok / ceil_s, 2),
+            "engine_ceiling_seconds": round(ceil_s, 1),
+            "sequential_tok_s": round(seq_tok / seq_s, 2),
+            "sequential_seconds": round(seq_s, 1),
+        }
+    )
+    result["efficiency"] = round(result["pipeline_tok_s"] / result["engine_ceiling_tok_s"], 3)
+    result["speedup_vs_sequential"] = round(result["pipeline_tok_s"] / result["sequential_tok_s"], 2)
+    result["targets"] = {
+        "efficiency": 0.90,
+        "speedup_vs_sequential": round(0.8 * sum(slots.values()), 2),
+        "dedup.agreement": 0.999,
+        "coordinator_peak_rss_mb": 1024,
+    }
+    dedup, vectors = dedup_bench(args.embeddings, config.dedup_threshold, args.seed, console)
+    result["dedup"] = dedup
+    rss = rss_bench(vectors, work / "rss")
+    result["coordinator_peak_rss_mb"] = round(rss["peak_rss_mb"], 1)
+    result["coordinator_state_samples"] = rss["samples"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "throughput.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = Table(title="throughput")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    for key in (
+        "pipeline_tok_s",
+        "engine_ceiling_tok_s",
+        "sequential_tok_s",
+        "efficiency",
+        "speedup_vs_sequential",
+        "coordinator_peak_rss_mb",
+    ):
+        table.add_row(key, str(result[key]), str(result["targets"].get(key, "")))
+    table.add_row("dedup.agreement", str(dedup["agreement"]), "0.999")
+    table.add_row("dedup.speedup", str(dedup["speedup"]), "")
+    console.print(table)
+    console.print(f"wrote {args.out / 'throughput.json'}")
+
+
+if __name__ == "__main__":
+    main()
