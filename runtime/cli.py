@@ -90,9 +90,9 @@ def annotate(
     """Annotate a seed file with domain, keywords and summary (members in rotation)."""
     try:
         rows = load_seeds(seeds)
-        pool_cfg, _ = load_pool(pool)
+        pool_cfg, pool_path = load_pool(pool)
         check_out(out, fresh)
-        with Supervisor(pool_cfg, log_dir=out / "logs") as sup:
+        with Supervisor(pool_cfg, log_dir=out / "logs", source=str(pool_path)) as sup:
             prepare_out(out, fresh)
             store = Store(out / "gra.db")
             coordinator = Coordinator(Team.from_pool(pool_cfg, sup.endpoints), store, out, SynthConfig(), err)
@@ -120,8 +120,8 @@ def serve(
 ) -> None:
     """Start a pool's engines in the foreground and print their endpoints; Ctrl-C stops them."""
     try:
-        pool_cfg, _ = load_pool(pool)
-        with Supervisor(pool_cfg, log_dir=logs) as sup:
+        pool_cfg, pool_path = load_pool(pool)
+        with Supervisor(pool_cfg, log_dir=logs, source=str(pool_path)) as sup:
             for name, ep in sup.endpoints.items():
                 members = [m.name for m in pool_cfg.members if m.engine == name]
                 print(f"{name}\t{ep.base_url}\tslots={ep.slots}\tmembers={','.join(members)}", flush=True)

@@ -234,14 +234,6 @@ class Store:
         row = self.db.execute("select kind, ref from index_items where label = ?", [label]).fetchone()
         return None if row is None else f"{row[0]}:{row[1]}"
 
-    def status_counts(self, round_: int | None = None) -> dict[str, int]:
-        sql = (
-            "select status, count(*) from samples"
-            + (" where round = ?" if round_ is not None else "")
-            + " group by status"
-        )
-        return dict(self.db.execute(sql, [round_] if round_ is not None else []).fetchall())
-
     def count_adjudicated(self, round_: int | None = None) -> tuple[int, int]:
         """(sent to the adjudicator, accepted by it)."""
         sql = "select count(*), coalesce(sum(a.accepted), 0) from adjudications a join samples s on s.id = a.sample_id"

@@ -30,8 +30,8 @@ class Endpoint:
 class Supervisor:
     """Owns the engine processes of one pool for the length of a ``with`` block."""
 
-    def __init__(self, pool: Pool, log_dir: Path, ready_timeout: float = 180.0):
-        self.pool, self.log_dir, self.ready_timeout = pool, log_dir, ready_timeout
+    def __init__(self, pool: Pool, log_dir: Path, ready_timeout: float = 180.0, source: str = "pool"):
+        self.pool, self.log_dir, self.ready_timeout, self.source = pool, log_dir, ready_timeout, source
         self.api_key = secrets.token_urlsafe(24)  # per run; never stored or logged
         self.servers: dict[str, LlamaServer] = {}
         self.endpoints: dict[str, Endpoint] = {}
@@ -51,7 +51,7 @@ class Supervisor:
         for name, spec in self.pool.engines.items():  # remote endpoints first: a bad one fails before any start
             if isinstance(spec, EndpointEngine):
                 key = os.environ.get(spec.api_key_env, "") if spec.api_key_env else "none"
-                check_endpoint(name, spec.base_url, key)
+                check_endpoint(name, spec.base_url, key, source=self.source)
                 self.endpoints[name] = Endpoint(spec.base_url.rstrip("/"), key or "none", spec.dialect, spec.slots)
         local = {n: s for n, s in self.pool.engines.items() if isinstance(s, LlamaCppEngine)}
         for (name, spec), cpus in zip(local.items(), split_cores(len(local)), strict=True):
@@ -68,11 +68,13 @@ class Supervisor:
             server.stop()
 
 
-def check_endpoint(name: str, base_url: str, api_key: str, timeout: float = 10.0) -> None:
+def check_endpoint(name: str, base_url: str, api_key: str, timeout: float = 10.0, source: str = "pool") -> None:
     """Raise :class:`EngineError` unless ``GET {base_url}/models`` answers."""
     try:
         r = httpx.get(base_url.rstrip("/") + "/models", headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout)
     except httpx.HTTPError as exc:
-        raise EngineError(f"engine {name!r}: endpoint {base_url} is unreachable ({type(exc).__name__})") from None
+        raise EngineError(
+            f"{source}: engine {name!r}: endpoint {base_url} is unreachable ({type(exc).__name__})"
+        ) from None
     if r.status_code >= 400:
-        raise EngineError(f"engine {name!r}: endpoint {base_url} answered HTTP {r.status_code}")
+        raise EngineError(f"{source}: engine {name!r}: endpoint {base_url} answered HTTP {r.status_code}")

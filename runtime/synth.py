@@ -44,11 +44,11 @@ def prepare_out(out: Path, fresh: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool]:
+def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path]:
     seeds = load_seeds(seeds_path)
     pool, pool_path = load_pool(pool_name)
     pool.check_roles(config.n_reviewers, str(pool_path))
-    return seeds, pool
+    return seeds, pool, pool_path
 
 
 def synthesize(
@@ -62,13 +62,13 @@ def synthesize(
 ) -> Path:
     """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``."""
     console = console or Console(stderr=True)
-    seeds, pool = check_inputs(seeds_path, pool_name, config)
+    seeds, pool, pool_path = check_inputs(seeds_path, pool_name, config)
     check_out(out, fresh)
     console.print(
         f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
         f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples"
     )
-    with Supervisor(pool, log_dir=out / "logs") as supervisor:
+    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
         prepare_out(out, fresh)
         store = Store(out / "gra.db")
         run_id = store.start_run(

@@ -42,36 +42,24 @@ def test_missing_seed_file(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_pool_too_small_for_the_roles(tmp_path, good_seeds):
-    pool = tmp_path / "small.toml"
-    pool.write_text(
-        'name = "s"\n[engines.e]\nkind = "llama.cpp"\nmodel = "smollm2-135m-instruct"\n'
-        + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(4))
-    )
+LLAMA = '[engines.e]\nkind = "llama.cpp"\nmodel = "smollm2-135m-instruct"\n'
+FAR = '[engines.e]\nkind = "endpoint"\nbase_url = "http://127.0.0.1:9/v1"\n'
+
+
+@pytest.mark.parametrize(
+    "header,members,message",
+    [
+        ('name = "s"\n' + LLAMA, 4, "4 members cannot fill"),  # 1 generator + 3 reviewers + 1 adjudicator
+        ('name = "s"\nwhatever = 1\n' + LLAMA, 5, "whatever: Extra inputs are not permitted"),
+        ('name = "s"\n' + FAR, 5, "endpoint http://127.0.0.1:9/v1 is unreachable"),
+    ],
+    ids=["too-few-members", "unknown-key", "unreachable-endpoint"],
+)
+def test_bad_pool_file(tmp_path, good_seeds, header, members, message):
+    pool = tmp_path / "pool.toml"
+    pool.write_text(header + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(members)))
     result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
-    assert result.exit_code == 2 and "4 members cannot fill" in result.output
-    assert not (tmp_path / "run").exists()
-
-
-def test_unknown_key_in_pool(tmp_path, good_seeds):
-    pool = tmp_path / "p.toml"
-    pool.write_text(
-        'name = "s"\nwhatever = 1\n[engines.e]\nkind = "llama.cpp"\nmodel = "x"\n'
-        + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(5))
-    )
-    result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
-    assert result.exit_code == 2 and "whatever" in result.output
-    assert not (tmp_path / "run").exists()
-
-
-def test_unreachable_endpoint(tmp_path, good_seeds):
-    pool = tmp_path / "remote.toml"
-    pool.write_text(
-        'name = "r"\n[engines.far]\nkind = "endpoint"\nbase_url = "http://127.0.0.1:9/v1"\n'
-        + "".join(f'[[members]]\nname = "m{i}"\nengine = "far"\n' for i in range(5))
-    )
-    result = synth("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"))
-    assert result.exit_code == 2 and "unreachable" in result.output
+    assert result.exit_code == 2 and message in result.output and str(pool) in result.output.replace("\n", "")
     assert not (tmp_path / "run").exists()
 
 

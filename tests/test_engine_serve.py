@@ -17,16 +17,29 @@ def llama_servers() -> set[int]:
     return {int(p) for p in out.split()}
 
 
-def test_serve_prints_endpoints_guards_them_with_a_key_and_stops_cleanly(tmp_path):
+def serve(logs):
+    """Start `gra serve --pool cpu`; return the process, its three header lines and the engines it started."""
     before = llama_servers()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runtime.cli", "serve", "--pool", "cpu", "--logs", str(tmp_path)],
+        [sys.executable, "-m", "runtime.cli", "serve", "--pool", "cpu", "--logs", str(logs)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
+    lines = [proc.stdout.readline() for _ in range(3)]
+    return proc, lines, llama_servers() - before
+
+
+def gone(pids, timeout=15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while llama_servers() & pids and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not (llama_servers() & pids)
+
+
+def test_serve_prints_endpoints_guards_them_with_a_key_and_stops_cleanly(tmp_path):
+    proc, lines, started = serve(tmp_path)
     try:
-        lines = [proc.stdout.readline() for _ in range(3)]
         endpoints = {line.split("\t")[0]: line.split("\t")[1] for line in lines[:2]}
         key = lines[2].rsplit(" ", 1)[1].strip()
         assert set(endpoints) == {"smollm2", "gemma3"}
@@ -34,35 +47,19 @@ def test_serve_prints_endpoints_guards_them_with_a_key_and_stops_cleanly(tmp_pat
             assert url.startswith("http://127.0.0.1:")
             assert httpx.get(url + "/models", timeout=10).status_code == 401  # the per-run key is required
             assert httpx.get(url + "/models", headers={"Authorization": f"Bearer {key}"}, timeout=10).status_code == 200
-        started = llama_servers() - before
         assert len(started) == 2
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
-    deadline = time.monotonic() + 15
-    while llama_servers() & started and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not (llama_servers() & started), "engine processes outlived `gra serve`"
+    assert gone(started), "engine processes outlived `gra serve`"
     for log in tmp_path.glob("engine-*.log"):
         assert key not in log.read_text(errors="replace")  # the key never reaches a log
 
 
 def test_engines_die_with_a_killed_coordinator(tmp_path):
     """Even SIGKILL of the coordinator takes its engines down (PR_SET_PDEATHSIG): no orphans."""
-    before = llama_servers()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "runtime.cli", "serve", "--pool", "cpu", "--logs", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    for _ in range(3):
-        proc.stdout.readline()
-    started = llama_servers() - before
+    proc, _, started = serve(tmp_path)
     assert len(started) == 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    deadline = time.monotonic() + 15
-    while llama_servers() & started and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not (llama_servers() & started)
+    assert gone(started)
