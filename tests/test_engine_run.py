@@ -120,3 +120,36 @@ def test_a_second_synth_into_the_same_directory_is_refused_without_fresh(run, sm
         timeout=120,
     )
     assert proc.returncode == 2 and "--fresh" in proc.stderr
+
+
+def test_annotate_writes_every_seed_with_a_domain_or_a_typed_failure(tmp_path):
+    from signatures import DOMAINS
+
+    seeds = tmp_path / "three.jsonl"
+    seeds.write_text(
+        "".join(
+            json.dumps({"instruction": i, "input": "", "output": o}) + "\n"
+            for i, o in [
+                ("What is 7 times 8?", "56"),
+                ("Translate 'thank you' into Italian.", "Grazie."),
+                ("Write a two-line poem about tea.", "Steam curls from the cup,\nquiet fills the room."),
+            ]
+        )
+    )
+    out = tmp_path / "ann"
+    proc = subprocess.run(
+        [sys.executable, "-m", "runtime.cli", "annotate", "--seeds", str(seeds), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(line) for line in (out / "seeds.annotated.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["seed-1", "seed-2", "seed-3"]
+    for r in rows:
+        if r["status"] == "annotated":
+            assert r["domain"] in DOMAINS and 1 <= len(r["keywords"]) <= 3 and r["summary"]
+        else:
+            assert r["status"] == "failed"
+    members = {c["member"] for c in Store(out / "gra.db").db["lm_calls"].rows}
+    assert len(members) == 3  # members in rotation
