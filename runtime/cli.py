@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.coordinator import Coordinator, NothingToGenerateFrom, SynthConfig, Team
 from runtime.llama_server import EngineError
 from runtime.pool import PoolFileError, load_pool
 from runtime.seeds import SeedFileError, load_seeds
@@ -29,7 +29,7 @@ app = typer.Typer(
     help="Synthetic instruction-tuning data from a team of small language models (GRA).",
 )
 err = Console(stderr=True)
-USER_ERRORS = (SeedFileError, PoolFileError, RunDirError, EngineError, WeightsMissing)
+USER_ERRORS = (SeedFileError, PoolFileError, RunDirError, EngineError, WeightsMissing, NothingToGenerateFrom)
 
 
 def _fail(exc: Exception) -> None:

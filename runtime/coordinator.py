@@ -65,6 +65,10 @@ class SynthConfig:
         return self.max_candidates if self.max_candidates is not None else 4 * self.per_round
 
 
+class NothingToGenerateFrom(RuntimeError):
+    """No annotated seed and no kept sample: a round has no examples to draw from."""
+
+
 class RoleFailed(Exception):
     """A role's call ended without a valid answer (its calls are in ``lm_calls``)."""
 
@@ -318,7 +322,10 @@ class Coordinator:
         cfg = self.config
         pool = self.example_pool()
         if not pool:
-            raise RuntimeError("no annotated seeds or kept samples to generate from")
+            raise NothingToGenerateFrom(
+                f"{self.out / 'gra.db'}: no seed was annotated and no sample kept, so there is nothing to generate"
+                " from (see the annotator's calls in lm_calls)"
+            )
         launched, passed = 0, 0
         concurrency = cfg.concurrency or (sum(self.team.slots.values()) + 2)
         with self._progress() as progress:

@@ -124,3 +124,16 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
     assert row["parse_status"] == status
     # an engine error halves that engine's concurrency; a bad answer from a healthy engine does not
     assert coordinator.limits["fake"].limit == (2 if status == "engine_error" else 4)
+
+
+def test_a_round_with_nothing_to_draw_from_says_so(engine, tmp_path):
+    from runtime.coordinator import NothingToGenerateFrom
+
+    fake = engine([])
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
+    coordinator = Coordinator(
+        Team(lms, {n: "fake" for n in lms}, {"fake": 4}), Store(tmp_path / "gra.db"), tmp_path, SynthConfig()
+    )
+    with pytest.raises(NothingToGenerateFrom, match="nothing to generate from"):
+        asyncio.run(coordinator.run_round(1))
+    assert fake.requests == []
