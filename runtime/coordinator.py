@@ -287,15 +287,11 @@ class Coordinator:
         if failed:
             return fail("score", failed)
         v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta)
-        self.store.update_sample(sid, mean=v.mean, std=v.std)
-        if v.decision == "reject":
-            self.store.update_sample(sid, status="rejected_score")
-            return "rejected_score"
-        if v.decision == "accept":
-            self.store.update_sample(sid, status="passed")
-            return "passed"
+        status = {"reject": "rejected_score", "accept": "passed", "adjudicate": "adjudicating"}[v.decision]
+        self.store.update_sample(sid, status=status, mean=v.mean, std=v.std)  # one transition, one write
+        if status != "adjudicating":
+            return status
 
-        self.store.update_sample(sid, status="adjudicating")
         try:
             a = await self.call(
                 "adjudicator",

@@ -8,7 +8,7 @@ this round) is at least the threshold, otherwise it is kept and added to the ind
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +72,7 @@ class DedupIndex:
 def deduplicate(
     index: DedupIndex,
     items: Sequence[tuple[str, float, np.ndarray]],
-    new_label: callable,
+    new_label: Callable[[str], int],
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[DedupDecision]:
     """Visit ``items`` (key, μ, unit vector) in descending μ and keep or drop each.
