@@ -34,13 +34,20 @@ class CallRecord:
     model: str | None = None
     attempt: int = 0
     seed: int | None = None
+    request_hash: str | None = None
+    replay_of: int | None = None  # the ``lm_calls`` id this answer was served from, instead of the engine
 
 
 @dataclass
 class CallLog:
-    """The calls made inside one :func:`recording` scope, in order."""
+    """The calls made inside one :func:`recording` scope, in order.
+
+    ``scope`` names what the calls are for (e.g. ``"reviewer:r1-00003"``); it is part of
+    every request's hash, so the replay cache never serves one sample's answer to another.
+    """
 
     calls: list[CallRecord] = field(default_factory=list)
+    scope: str | None = None
 
 
 _CURRENT: contextvars.ContextVar[CallLog | None] = contextvars.ContextVar("gra_call_log", default=None)
@@ -51,9 +58,9 @@ def current() -> CallLog | None:
 
 
 @contextmanager
-def recording() -> Iterator[CallLog]:
+def recording(scope: str | None = None) -> Iterator[CallLog]:
     """Collect the calls made inside the ``with`` block (and the tasks it awaits)."""
-    log = CallLog()
+    log = CallLog(scope=scope)
     token = _CURRENT.set(log)
     try:
         yield log

@@ -59,8 +59,15 @@ def synth(
         int | None, typer.Option(min=1, help="samples in flight [default: engine slots + 2]")
     ] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over in a run directory that holds a run")] = False,
+    allow_changed_config: Annotated[
+        bool,
+        typer.Option("--allow-changed-config", help="resume even though the pool, settings or seed file changed"),
+    ] = False,
 ) -> None:
-    """Run the GRA loop: annotate seeds, then generate, review, adjudicate and deduplicate."""
+    """Run the GRA loop: annotate seeds, then generate, review, adjudicate and deduplicate.
+
+    A run directory that already holds a run is resumed where it stopped; --fresh starts over.
+    """
     config = SynthConfig(
         rounds=rounds,
         per_round=per_round,
@@ -73,7 +80,7 @@ def synth(
         concurrency=concurrency,
     )
     try:
-        synthesize(seeds, out, pool, config, fresh=fresh, console=err)
+        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
         _fail(exc)
 

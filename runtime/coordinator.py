@@ -36,10 +36,11 @@ from gra_agents import (  # noqa: E402
 )
 from runtime import call_log  # noqa: E402
 from runtime.embedder import embed, sample_text  # noqa: E402
-from runtime.index import DedupIndex, deduplicate
+from runtime.index import deduplicate
 from runtime.limiter import AdaptiveLimit  # noqa: E402
 from runtime.member_lm import MemberLM  # noqa: E402
 from runtime.pool import Pool  # noqa: E402
+from runtime.recovery import verified_index  # noqa: E402
 from runtime.seeds import Seed  # noqa: E402
 from runtime.store import Store  # noqa: E402
 from runtime.structured import RetryPolicy, StructuredAdapter  # noqa: E402
@@ -123,10 +124,11 @@ class Coordinator:
     def __init__(self, team: Team, store: Store, out: Path, config: SynthConfig, console: Console | None = None):
         self.team, self.store, self.out, self.config = team, store, out, config
         self.console = console or Console(stderr=True)
-        self.adapter = StructuredAdapter(retry=team.retry)
+        self.adapter = StructuredAdapter(retry=team.retry, replay=store.recorded_call)
         self.limits = {e: AdaptiveLimit(n) for e, n in team.slots.items()}
         self.index_path = out / "index" / "dedup.bin"
-        self.index = DedupIndex.load(self.index_path) if self.index_path.exists() else DedupIndex()
+        self.index, self.index_report = verified_index(store, self.index_path)
+        self.replayed = 0  # calls served from the database on resume instead of the engines
 
     # -- one role call, recorded ------------------------------------------------------
     async def call(
@@ -140,7 +142,7 @@ class Coordinator:
     ) -> Any:
         limit = self.limits[self.team.engine_of[member]]
         await limit.acquire()
-        with call_log.recording() as log:
+        with call_log.recording(scope=f"{role}:{sample_id or seed_id}") as log:
             try:
                 with dspy.context(lm=self.team.lms[member], adapter=self.adapter):
                     result, error = await fn(), None
@@ -149,6 +151,7 @@ class Coordinator:
             finally:  # an engine that errors or times out gets fewer calls at once
                 await limit.release(ok=not any(c.parse_status == "engine_error" for c in log.calls))
         self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id)
+        self.replayed += sum(c.replay_of is not None for c in log.calls)
         if error is not None:
             last = log.calls[-1] if log.calls else None
             status = last.parse_status if last else "engine_error"
@@ -157,7 +160,7 @@ class Coordinator:
 
     # -- seeds ---------------------------------------------------------------------------
     async def annotate(self, seeds: list[Seed], source: str) -> None:
-        done = {r["id"] for r in self.store.db["seeds"].rows_where("status = 'annotated'", select="id")}
+        done = {r["id"] for r in self.store.db["seeds"].rows_where(select="id")}  # annotated or failed: settled
         todo = [s for s in seeds if s.id not in done]
         names = self.team.names
         with self._progress() as progress:
@@ -216,14 +219,19 @@ class Coordinator:
         return dict(pool)
 
     # -- one candidate sample ------------------------------------------------------------
-    async def run_sample(self, round_: int, ordinal: int, pool: dict[str, list]) -> str:
+    async def run_sample(self, round_: int, ordinal: int, pool: dict[str, list], *, restart: bool = False) -> str:
+        """Take one candidate from generation to a committee outcome; return its status.
+
+        With ``restart`` the sample was cut off by a crash: it starts over under the same
+        draw, and the calls it had already finished are served from the replay cache.
+        """
         cfg, sid = self.config, f"r{round_}-{ordinal:05d}"
         rng = sample_rng(cfg.seed, sid)
         roles = assign_roles(self.team.names, cfg.n_reviewers, rng)
         domain = rng.choice(sorted(pool))
         entries = pool[domain]
         examples = rng.sample(entries, min(len(entries), rng.randint(2, 4)))
-        self.store.new_sample(
+        (self.store.restart_sample if restart else self.store.new_sample)(
             {
                 "id": sid,
                 "round": round_,
@@ -269,26 +277,28 @@ class Coordinator:
             return results
 
         checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(g.instruction, g.input))
-        for reviewer, c in zip(roles.reviewers, checks, strict=True):
-            if not isinstance(c, RoleFailed):
-                self.store.add_review(sid, reviewer, "instruction", c.checks, None)
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
-        if failed:
-            return fail("check", failed)
-        if not all(all(c.checks) for c in checks):
-            self.store.update_sample(sid, status="rejected_instruction")
-            return "rejected_instruction"
+        with self.store.transaction():  # the reviews and the transition they cause: one write
+            for reviewer, c in zip(roles.reviewers, checks, strict=True):
+                if not isinstance(c, RoleFailed):
+                    self.store.add_review(sid, reviewer, "instruction", c.checks, None)
+            if failed:
+                return fail("check", failed)
+            if not all(all(c.checks) for c in checks):
+                self.store.update_sample(sid, status="rejected_instruction")
+                return "rejected_instruction"
 
         scored = await each_reviewer(lambda r: lambda: self.team.reviewer.ascore(g.instruction, g.input, g.response))
-        for reviewer, s in zip(roles.reviewers, scored, strict=True):
-            if not isinstance(s, RoleFailed):
-                self.store.add_review(sid, reviewer, "response", s.scores, s.review)
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
-        if failed:
-            return fail("score", failed)
-        v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta)
-        status = {"reject": "rejected_score", "accept": "passed", "adjudicate": "adjudicating"}[v.decision]
-        self.store.update_sample(sid, status=status, mean=v.mean, std=v.std)  # one transition, one write
+        with self.store.transaction():
+            for reviewer, s in zip(roles.reviewers, scored, strict=True):
+                if not isinstance(s, RoleFailed):
+                    self.store.add_review(sid, reviewer, "response", s.scores, s.review)
+            if failed:
+                return fail("score", failed)
+            v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta)
+            status = {"reject": "rejected_score", "accept": "passed", "adjudicate": "adjudicating"}[v.decision]
+            self.store.update_sample(sid, status=status, mean=v.mean, std=v.std)
         if status != "adjudicating":
             return status
 
@@ -309,40 +319,63 @@ class Coordinator:
             return fail("adjudicate", exc)
         accepted = adjudication_accepts(a.scores, cfg.tau)
         a_mean = sum(a.scores) / len(a.scores)
-        self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted)
-        self.store.update_sample(sid, status="passed" if accepted else "rejected_adjudication", adjudicated_mean=a_mean)
+        with self.store.transaction():
+            self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted)
+            status = "passed" if accepted else "rejected_adjudication"
+            self.store.update_sample(sid, status=status, adjudicated_mean=a_mean)
         return "passed" if accepted else "rejected_adjudication"
 
     # -- a round -----------------------------------------------------------------------------
     async def run_round(self, round_: int) -> None:
-        cfg = self.config
+        """Generate and judge candidates until ``per_round`` pass or the budget is spent; then
+        deduplicate, summarize and rewrite ``data.jsonl``.
+
+        A round cut off by a crash picks up where it stopped: unfinished samples start over
+        (their finished calls come from the replay cache), then new candidates follow under
+        the same stopping rule, so the outcome is as if the run had never stopped.
+        """
+        cfg, store = self.config, self.store
+        if store.round_finished(round_):
+            return
         pool = self.example_pool()
         if not pool:
             raise NothingToGenerateFrom(
                 f"{self.out / 'gra.db'}: no seed was annotated and no sample kept, so there is nothing to generate"
                 " from (see the annotator's calls in lm_calls)"
             )
-        launched, passed = 0, 0
+        store.start_round(round_)
+        progress_so_far = store.round_progress(round_)
+        redo = list(progress_so_far["unfinished"])
+        launched, passed = progress_so_far["launched"], progress_so_far["passed"]
+        next_ordinal = progress_so_far["next_ordinal"]
         concurrency = cfg.concurrency or (sum(self.team.slots.values()) + 2)
         with self._progress() as progress:
-            task = progress.add_task(f"round {round_}: candidates", total=cfg.budget)
-            passed_task = progress.add_task(f"round {round_}: passed committee", total=cfg.per_round)
+            task = progress.add_task(f"round {round_}: candidates", total=cfg.budget, completed=launched - len(redo))
+            passed_task = progress.add_task(f"round {round_}: passed committee", total=cfg.per_round, completed=passed)
 
             async def worker() -> None:
-                nonlocal launched, passed
-                while launched < cfg.budget and passed < cfg.per_round:
-                    ordinal = launched
-                    launched += 1
-                    outcome = await self.run_sample(round_, ordinal, pool)
+                nonlocal launched, passed, next_ordinal
+                while True:
+                    if redo:
+                        ordinal, restart = redo.pop(0), True
+                    elif launched < cfg.budget and passed < cfg.per_round:
+                        ordinal, restart = next_ordinal, False
+                        next_ordinal += 1
+                        launched += 1
+                    else:
+                        return
+                    outcome = await self.run_sample(round_, ordinal, pool, restart=restart)
                     passed += outcome == "passed"
                     progress.advance(task)
                     if outcome == "passed":
                         progress.advance(passed_task)
 
             await asyncio.gather(*(worker() for _ in range(concurrency)))
-        self.dedup_round(round_)
+        with store.transaction():  # every keep/drop decision of the round lands at once, or none does
+            self.dedup_round(round_)
         await self.summarize_round(round_)
         self.write_data()
+        store.finish_round(round_)
 
     def dedup_round(self, round_: int) -> None:
         rows = self.store.samples("round = ? and status = 'passed'", [round_])
@@ -375,7 +408,7 @@ class Coordinator:
         self.index.save(self.index_path)
 
     async def summarize_round(self, round_: int) -> None:
-        rows = self.store.samples("round = ? and status = 'accepted' and summary is null", [round_])
+        rows = self.store.samples("round = ? and status = 'accepted' and summarizer is null", [round_])
 
         async def one(r: dict) -> None:
             member = sample_rng(self.config.seed, f"{r['id']}:summary").choice(self.team.names)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ import sqlite_utils
 
 from runtime.call_log import CallRecord
 
+#: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
+REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused")
 TERMINAL = ("accepted", "rejected_instruction", "rejected_score", "rejected_adjudication", "duplicate", "failed")
 IN_FLIGHT = ("generating", "reviewing", "adjudicating", "passed")
 
@@ -24,22 +29,68 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
+def first_fingerprint(conn: sqlite3.Connection) -> dict[str, str] | None:
+    row = conn.execute("select fingerprint from runs order by id limit 1").fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def read_fingerprint(path: Path) -> dict[str, str] | None:
+    """The fingerprint of the run in database ``path``, read without writing anything."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return first_fingerprint(conn)
+    finally:
+        conn.close()
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = sqlite_utils.Database(self.path)
         self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
+        self._depth = 0
         self._create()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction; nested blocks join the outermost one.
+
+        Every write method below runs in one, so a transition is all-or-nothing; wrap
+        several calls in ``with store.transaction():`` to make them one transition.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._depth = 0
 
     def _create(self) -> None:
         db = self.db
         if "runs" in db.table_names():
             return
-        with db.conn:
+        with self.transaction():
             db["runs"].create(
-                {"id": int, "created_at": str, "finished_at": str, "seed": int, "config": str, "status": str}, pk="id"
+                {
+                    "id": int,
+                    "created_at": str,
+                    "finished_at": str,
+                    "seed": int,
+                    "config": str,
+                    "fingerprint": str,
+                    "status": str,
+                },
+                pk="id",
             )
+            db["rounds"].create({"round": int, "started_at": str, "finished_at": str}, pk="round")
             db["members"].create({"name": str, "engine": str, "model": str, "kind": str, "sampling": str}, pk="name")
             db["seeds"].create(
                 {
@@ -115,6 +166,7 @@ class Store:
                     "started_at": str,
                     "attempt": int,
                     "seed": int,
+                    "request_hash": str,
                 },
                 pk="id",
             )
@@ -123,27 +175,47 @@ class Store:
             db["samples"].create_index(["round"])
             db["lm_calls"].create_index(["sample_id"])
             db["reviews"].create_index(["sample_id"])
+            db["lm_calls"].create_index(["request_hash"])
 
     # -- runs and members -------------------------------------------------------
-    def start_run(self, seed: int, config: dict[str, Any]) -> int:
-        with self.db.conn:
-            return (
-                self.db["runs"]
-                .insert({"created_at": now(), "seed": seed, "config": json.dumps(config), "status": "running"})
-                .last_pk
-            )
+    def start_run(self, seed: int, config: dict[str, Any], fingerprint: dict[str, str] | None = None) -> int:
+        """Record one invocation of the loop (a resumed run adds a row with the same fingerprint)."""
+        row = {"created_at": now(), "seed": seed, "config": json.dumps(config), "status": "running"}
+        if fingerprint is not None:
+            row["fingerprint"] = json.dumps(fingerprint, sort_keys=True)
+        with self.transaction():  # an earlier invocation still "running" was killed
+            self.db.execute("update runs set status = 'interrupted' where status = 'running'")
+            return self.db["runs"].insert(row).last_pk
+
+    def first_fingerprint(self) -> dict[str, str] | None:
+        """The fingerprint the run directory was started with (None for an empty database)."""
+        return first_fingerprint(self.db.conn)
+
+    # -- rounds --------------------------------------------------------------------
+    def round_finished(self, round_: int) -> bool:
+        row = self.db.execute("select finished_at from rounds where round = ?", [round_]).fetchone()
+        return bool(row and row[0])
+
+    def start_round(self, round_: int) -> None:
+        with self.transaction():
+            if not self.db.execute("select 1 from rounds where round = ?", [round_]).fetchone():
+                self.db["rounds"].insert({"round": round_, "started_at": now()})
+
+    def finish_round(self, round_: int) -> None:
+        with self.transaction():
+            self.db["rounds"].update(round_, {"finished_at": now()})
 
     def finish_run(self, run_id: int, status: str = "finished") -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["runs"].update(run_id, {"finished_at": now(), "status": status})
 
     def put_members(self, rows: list[dict[str, Any]]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["members"].upsert_all(rows, pk="name")
 
     # -- seeds --------------------------------------------------------------------
     def put_seed(self, row: dict[str, Any]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["seeds"].upsert(row, pk="id")
 
     def annotated_seeds(self) -> list[dict[str, Any]]:
@@ -151,17 +223,17 @@ class Store:
 
     # -- samples -------------------------------------------------------------------
     def new_sample(self, row: dict[str, Any]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["samples"].insert({**row, "created_at": now()})
 
     def update_sample(self, sample_id: str, **values: Any) -> None:
         if values.get("status") in TERMINAL:
             values.setdefault("finished_at", now())
-        with self.db.conn:
+        with self.transaction():
             self.db["samples"].update(sample_id, values)
 
     def add_review(self, sample_id: str, reviewer: str, kind: str, scores: list[int], review: str | None) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["reviews"].insert(
                 {
                     "sample_id": sample_id,
@@ -175,7 +247,7 @@ class Store:
     def add_adjudication(
         self, sample_id: str, adjudicator: str, scores: list[int], mean: float, accepted: bool
     ) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["adjudications"].insert(
                 {
                     "sample_id": sample_id,
@@ -208,12 +280,49 @@ class Store:
                 "started_at": c.started_at,
                 "attempt": c.attempt,
                 "seed": c.seed,
+                "request_hash": c.request_hash,
             }
             for c in calls
+            if c.replay_of is None  # a replayed answer is already in the table, counted once
         ]
         if rows:
-            with self.db.conn:
+            with self.transaction():
                 self.db["lm_calls"].insert_all(rows)
+
+    def recorded_call(self, request_hash: str) -> dict[str, Any] | None:
+        """The first finished call sent with this request hash (the replay cache), or None."""
+        rows = self.db["lm_calls"].rows_where(
+            f"request_hash = ? and parse_status in ({', '.join('?' * len(REPLAYABLE))})",
+            [request_hash, *REPLAYABLE],
+            select="id, parse_status, parse_detail, raw_output, finish_reason",
+            order_by="id",
+            limit=1,
+        )
+        return next(iter(rows), None)
+
+    def restart_sample(self, row: dict[str, Any]) -> None:
+        """Put a sample back at its first stage: its reviews and adjudication go, its calls stay (for replay)."""
+        with self.transaction():
+            self.db.execute("delete from reviews where sample_id = ?", [row["id"]])
+            self.db.execute("delete from adjudications where sample_id = ?", [row["id"]])
+            self.db["samples"].insert({**row, "created_at": now()}, replace=True)
+
+    def round_progress(self, round_: int) -> dict[str, Any]:
+        """Candidates launched, how many passed the committee, and which are unfinished (by ordinal)."""
+        launched, passed, next_ordinal = self.db.execute(
+            "select count(*), coalesce(sum(status in ('passed', 'accepted', 'duplicate')), 0),"
+            " coalesce(max(ordinal), -1) + 1 from samples where round = ?",
+            [round_],
+        ).fetchone()
+        unfinished = [
+            r[0]
+            for r in self.db.execute(
+                "select ordinal from samples where round = ? and status in ('generating', 'reviewing', 'adjudicating')"
+                " order by ordinal",
+                [round_],
+            )
+        ]
+        return {"launched": launched, "passed": passed, "next_ordinal": next_ordinal, "unfinished": unfinished}
 
     def samples(self, where: str | None = None, params: Any = None, order_by: str | None = None) -> list[dict]:
         return list(self.db["samples"].rows_where(where, params or [], order_by=order_by))
@@ -227,7 +336,7 @@ class Store:
         return self.db.execute("select coalesce(max(label), -1) + 1 from index_items").fetchone()[0]
 
     def add_index_items(self, rows: list[dict[str, Any]]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db["index_items"].insert_all(rows)
 
     def index_ref(self, label: int) -> str | None:

@@ -23,11 +23,12 @@ import asyncio
 import copy
 import datetime
 import functools
+import hashlib
 import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
@@ -229,12 +230,38 @@ class StructuredAdapter(JSONAdapter):
             slot["repairs"] = repairs
         return fields
 
-    def __init__(self, retry: RetryPolicy | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        retry: RetryPolicy | None = None,
+        replay: Callable[[str], dict[str, Any] | None] | None = None,
+        **kwargs: Any,
+    ):
+        """``replay(request_hash)`` returns a recorded call (an ``lm_calls`` row) for a request
+        already answered, or None: on resume, finished calls are served from the database
+        instead of being sent again. It is consulted only inside a scoped recording."""
         super().__init__(**kwargs)
         self.retry = retry or RetryPolicy()
+        self.replay = replay
+
+    def request_hash(self, lm, lm_kwargs, signature, demos, inputs, attempt: int) -> str | None:
+        """Hash of what one attempt sends: scope, model, signature, messages, seed and attempt number."""
+        log = call_log.current()
+        if log is None or log.scope is None:
+            return None
+        payload = {
+            "scope": log.scope,
+            "model": getattr(lm, "model", None),
+            "signature": signature.__name__,
+            "messages": self.format(signature, demos, inputs),
+            "seed": lm_kwargs.get("seed"),
+            "attempt": attempt,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
     @contextmanager
-    def _attempt(self, signature, lm, lm_kwargs, demos, inputs, attempt: int) -> Iterator[dict[str, Any]]:
+    def _attempt(
+        self, signature, lm, lm_kwargs, demos, inputs, attempt: int, key: str | None
+    ) -> Iterator[dict[str, Any]]:
         """Run one LM call with a fresh response slot; record it however it ends."""
         slot: dict[str, Any] = {}
         token = _LAST_RESPONSE.set(slot)
@@ -262,7 +289,37 @@ class StructuredAdapter(JSONAdapter):
                 started,
                 time.perf_counter() - t0,
                 attempt,
+                key,
             )
+
+    def _replayed(self, signature, recorded: dict[str, Any], key: str, attempt: int, outcome: dict[str, Any]):
+        """Serve a recorded answer: the same fields, or the same failure, as the first time."""
+        status = outcome["status"] = recorded["parse_status"]
+        log = call_log.current()
+        if log is not None:
+            log.calls.append(
+                call_log.CallRecord(
+                    signature=signature.__name__,
+                    messages=[],
+                    parse_status=status,
+                    parse_detail=recorded.get("parse_detail"),
+                    raw_output=recorded.get("raw_output"),
+                    finish_reason=recorded.get("finish_reason"),
+                    started_at=_now(),
+                    attempt=attempt,
+                    request_hash=key,
+                    replay_of=recorded["id"],
+                )
+            )
+        if status in ("ok", "repaired"):
+            fields, _ = validate_answer(signature, recorded["raw_output"])
+            return [fields]
+        raise AdapterParseError(
+            adapter_name=type(self).__name__,
+            signature=signature,
+            lm_response=recorded.get("raw_output") or "",
+            message=f"replayed {status}: {recorded.get('parse_detail')}",
+        )
 
     def _kwargs_for(self, lm, lm_kwargs: dict[str, Any], attempt: int) -> dict[str, Any]:
         if attempt == 0:
@@ -270,27 +327,41 @@ class StructuredAdapter(JSONAdapter):
         base = lm_kwargs.get("seed", getattr(lm, "kwargs", {}).get("seed", 0)) or 0
         return {**lm_kwargs, "seed": base + attempt * 1_000_003}  # a new sample, never the same answer again
 
+    def _recorded(self, lm, kwargs, signature, demos, inputs, attempt: int) -> tuple[str | None, dict | None]:
+        key = self.request_hash(lm, kwargs, signature, demos, inputs, attempt)
+        return key, (self.replay(key) if key is not None and self.replay is not None else None)
+
     async def acall(self, lm, lm_kwargs, signature, demos, inputs):
         for attempt in itertools.count():
             kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
+            key, recorded = self._recorded(lm, kwargs, signature, demos, inputs, attempt)
+            outcome: dict[str, Any] = {}
             try:
-                with self._attempt(signature, lm, kwargs, demos, inputs, attempt) as outcome:
+                if recorded is not None:
+                    return self._replayed(signature, recorded, key, attempt, outcome)
+                with self._attempt(signature, lm, kwargs, demos, inputs, attempt, key) as outcome:
                     return await super().acall(lm, kwargs, signature, demos, inputs)
             except Exception:
-                if attempt >= self.retry.extra_attempts(outcome["status"]):
+                if attempt >= self.retry.extra_attempts(outcome.get("status", "")):
                     raise
-                await asyncio.sleep(self.retry.delay(outcome["status"], attempt))
+                if recorded is None:
+                    await asyncio.sleep(self.retry.delay(outcome["status"], attempt))
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
         for attempt in itertools.count():
             kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
+            key, recorded = self._recorded(lm, kwargs, signature, demos, inputs, attempt)
+            outcome: dict[str, Any] = {}
             try:
-                with self._attempt(signature, lm, kwargs, demos, inputs, attempt) as outcome:
+                if recorded is not None:
+                    return self._replayed(signature, recorded, key, attempt, outcome)
+                with self._attempt(signature, lm, kwargs, demos, inputs, attempt, key) as outcome:
                     return super().__call__(lm, kwargs, signature, demos, inputs)
             except Exception:
-                if attempt >= self.retry.extra_attempts(outcome["status"]):
+                if attempt >= self.retry.extra_attempts(outcome.get("status", "")):
                     raise
-                time.sleep(self.retry.delay(outcome["status"], attempt))
+                if recorded is None:
+                    time.sleep(self.retry.delay(outcome["status"], attempt))
 
 
 def _now() -> str:
@@ -314,7 +385,7 @@ def classify(
     return "ok", None
 
 
-def _record(signature, lm_kwargs, demos, inputs, adapter, slot, facts, status, detail, started, latency, attempt):
+def _record(signature, lm_kwargs, demos, inputs, adapter, slot, facts, status, detail, started, latency, attempt, key):
     log = call_log.current()
     if log is None:
         return
@@ -334,6 +405,7 @@ def _record(signature, lm_kwargs, demos, inputs, adapter, slot, facts, status, d
             started_at=started,
             attempt=attempt,
             seed=lm_kwargs.get("seed"),
+            request_hash=key,
             **{
                 k: facts.get(k)
                 for k in ("raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")

@@ -2,6 +2,12 @@
 
 Inputs are checked before anything is written: a bad seed file or pool file ends the
 call with one line naming the file, and the run directory is left untouched.
+
+A run directory that already holds a run is resumed: settled seeds and samples stay as
+they are, unfinished samples start over with their finished calls served from the
+database, and the index and ``data.jsonl`` are re-derived from the database. Resuming
+with another pool, other settings or another seed file is refused (see
+:mod:`runtime.fingerprint`) unless the caller allows it; ``fresh`` starts over.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from rich.console import Console
 
 from runtime.accounting import usage_table
 from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.fingerprint import changed_parts, fingerprint
 from runtime.funnel import funnel, funnel_table, plain_summary
 from runtime.pool import Pool, load_pool
 from runtime.seeds import Seed, load_seeds
-from runtime.store import Store
+from runtime.store import Store, read_fingerprint
 from runtime.supervisor import Supervisor
 
 
@@ -32,6 +39,20 @@ def check_out(out: Path, fresh: bool) -> None:
     """Refuse a run directory that already holds a run, unless the user asked to start over."""
     if (out / "gra.db").exists() and not fresh:
         raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
+
+
+def check_resume(out: Path, now: dict[str, str], fresh: bool, allow_changed: bool = False) -> bool:
+    """Whether this call resumes the run in ``out``; raise if it would resume a different experiment."""
+    if fresh or not (out / "gra.db").exists():
+        return False
+    before = read_fingerprint(out / "gra.db")
+    changed = changed_parts(before, now) if before else ["(no fingerprint: made by an older gra)"]
+    if changed and not allow_changed:
+        raise RunDirError(
+            f"{out}: the run there was started with another {', '.join(changed)}; pass --fresh to start over,"
+            " or --allow-changed-config to resume it anyway"
+        )
+    return True
 
 
 def prepare_out(out: Path, fresh: bool) -> None:
@@ -58,21 +79,25 @@ def synthesize(
     config: SynthConfig,
     *,
     fresh: bool = False,
+    allow_changed: bool = False,
     console: Console | None = None,
 ) -> Path:
     """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``."""
     console = console or Console(stderr=True)
     seeds, pool, pool_path = check_inputs(seeds_path, pool_name, config)
-    check_out(out, fresh)
+    fp = fingerprint(config, pool, seeds_path)
+    resume = check_resume(out, fp, fresh, allow_changed)
     console.print(
         f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
         f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples"
+        + (f"; resuming the run in {out}" if resume else "")
     )
     with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
-        prepare_out(out, fresh)
+        if not resume:
+            prepare_out(out, fresh)
         store = Store(out / "gra.db")
         run_id = store.start_run(
-            config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}
+            config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}, fp
         )
         store.put_members(
             [
@@ -87,10 +112,15 @@ def synthesize(
             ]
         )
         coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, config, console)
+        if resume:
+            coordinator.write_data()  # never trust the file a crash left behind
+            console.print(f"resume: {describe_progress(store)}; index {coordinator.index_report}")
         started = time.perf_counter()
         asyncio.run(_run(coordinator, seeds, str(seeds_path), config.rounds))
         wall = time.perf_counter() - started
         store.finish_run(run_id)
+        if coordinator.replayed:
+            console.print(f"resume: {coordinator.replayed} finished calls were served from the database, not re-sent")
     path = coordinator.write_data()
     if config.rounds > 1:
         for r in range(1, config.rounds + 1):
@@ -107,3 +137,17 @@ async def _run(coordinator: Coordinator, seeds: list[Seed], source: str, rounds:
     await coordinator.annotate(seeds, source)
     for r in range(1, rounds + 1):
         await coordinator.run_round(r)
+
+
+def describe_progress(store: Store) -> str:
+    """One line: what the database already holds."""
+    seeds = dict(store.db.execute("select status, count(*) from seeds group by status").fetchall())
+    rounds = [r[0] for r in store.db.execute("select round from rounds where finished_at is not null order by round")]
+    unfinished = store.db.execute(
+        "select count(*) from samples where status in ('generating', 'reviewing', 'adjudicating')"
+    ).fetchone()[0]
+    total = store.db.execute("select count(*) from samples").fetchone()[0]
+    return (
+        f"{seeds.get('annotated', 0)} seeds annotated ({seeds.get('failed', 0)} failed), rounds finished:"
+        f" {rounds or 'none'}, {total} candidates of which {unfinished} unfinished (they start over)"
+    )

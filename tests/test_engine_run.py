@@ -6,14 +6,13 @@ adjudicator, and survivors are deduplicated, summarized and fed to round 2.
 """
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from gra_agents import assign_roles, sample_rng
 from runtime.call_log import PARSE_STATUSES
 from runtime.store import TERMINAL, Store
+from tests.gra_cli import gra
 
 pytestmark = pytest.mark.engine
 
@@ -23,12 +22,7 @@ ARGS = ["--rounds", "2", "--per-round", "2", "--max-candidates", "4", "--tau", "
 @pytest.fixture(scope="module")
 def run(small_seeds, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out), *ARGS],
-        capture_output=True,
-        text=True,
-        timeout=1500,
-    )
+    proc = gra("synth", "--seeds", small_seeds, "--out", out, *ARGS)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc.stderr, Store(out / "gra.db")
 
@@ -101,25 +95,27 @@ def test_the_dedup_index_holds_seeds_and_kept_samples(run):
 def test_inspect_tells_a_samples_story(run):
     out, _, store = run
     sample = store.samples(order_by="id")[0]
-    proc = subprocess.run(
-        [sys.executable, "-m", "runtime.cli", "inspect", str(out), sample["id"]],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = gra("inspect", out, sample["id"], timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sample["id"] in proc.stdout and "model calls" in proc.stdout and sample["generator"] in proc.stdout
 
 
-def test_a_second_synth_into_the_same_directory_is_refused_without_fresh(run, small_seeds):
+def test_synth_again_on_a_finished_run_resumes_and_changes_nothing(run, small_seeds):
+    out, _, store = run
+    data = (out / "data.jsonl").read_text()
+    calls = store.db["lm_calls"].count
+    proc = gra("synth", "--seeds", small_seeds, "--out", out, *ARGS, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "resuming the run" in proc.stderr and "index verified" in proc.stderr
+    assert (out / "data.jsonl").read_text() == data and store.db["lm_calls"].count == calls
+    statuses = [r["status"] for r in store.db["runs"].rows_where(order_by="id")]
+    assert statuses == ["finished", "finished"]
+
+
+def test_synth_with_another_threshold_is_refused(run, small_seeds):
     out, _, _ = run
-    proc = subprocess.run(
-        [sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(small_seeds), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2 and "--fresh" in proc.stderr
+    proc = gra("synth", "--seeds", small_seeds, "--out", out, "--tau", "9", timeout=120)
+    assert proc.returncode == 2 and "run settings" in proc.stderr and "--fresh" in proc.stderr
 
 
 def test_annotate_writes_every_seed_with_a_domain_or_a_typed_failure(tmp_path):
@@ -137,12 +133,7 @@ def test_annotate_writes_every_seed_with_a_domain_or_a_typed_failure(tmp_path):
         )
     )
     out = tmp_path / "ann"
-    proc = subprocess.run(
-        [sys.executable, "-m", "runtime.cli", "annotate", "--seeds", str(seeds), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = gra("annotate", "--seeds", seeds, "--out", out, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [json.loads(line) for line in (out / "seeds.annotated.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == ["seed-1", "seed-2", "seed-3"]
