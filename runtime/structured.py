@@ -41,6 +41,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from runtime import call_log
 from runtime.member_lm import _LAST_RESPONSE, response_facts
+from runtime.untrusted import fenced_inputs
 
 #: The constraint dialects engines speak.
 DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
@@ -210,6 +211,12 @@ class StructuredAdapter(JSONAdapter):
         fmt = response_format(signature, getattr(lm, "dialect", "json_schema"))
         if fmt is not None:
             lm_kwargs["response_format"] = fmt
+
+    def format_user_message_content(self, signature, inputs, prefix="", suffix="", main_request=False) -> str:
+        """DSPy's user message, with every untrusted field fenced (see :mod:`runtime.untrusted`)."""
+        return super().format_user_message_content(
+            signature, fenced_inputs(signature, inputs), prefix, suffix, main_request
+        )
 
     def parse(self, signature, completion: str) -> dict[str, Any]:
         slot = _LAST_RESPONSE.get()

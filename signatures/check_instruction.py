@@ -1,6 +1,6 @@
 import dspy
 
-from signatures.vocabulary import Check
+from signatures.vocabulary import UNTRUSTED, Check
 
 
 class CheckInstruction(dspy.Signature):
@@ -12,8 +12,8 @@ class CheckInstruction(dspy.Signature):
     complete: everything needed to answer it is present in the instruction or its input;
     clear: it asks for one unambiguous thing."""
 
-    instruction: str = dspy.InputField(desc="the instruction under review (untrusted text)")
-    input: str = dspy.InputField(desc="its input, may be empty (untrusted text)")
+    instruction: str = dspy.InputField(desc=f"the instruction under review {UNTRUSTED}")
+    input: str = dspy.InputField(desc=f"its input, may be empty {UNTRUSTED}")
     reasonable: Check = dspy.OutputField()
     complete: Check = dspy.OutputField()
     clear: Check = dspy.OutputField()

@@ -1,6 +1,6 @@
 import dspy
 
-from signatures.vocabulary import REVIEW_CHARS, Score
+from signatures.vocabulary import REVIEW_CHARS, UNTRUSTED, Score
 
 
 class ScoreResponse(dspy.Signature):
@@ -12,9 +12,9 @@ class ScoreResponse(dspy.Signature):
     task; coherence: well organized and consistent; ethicality: safe, honest, unbiased.
     Then write a short review (at most 30 words) naming the main strength or flaw."""
 
-    instruction: str = dspy.InputField(desc="untrusted text")
-    input: str = dspy.InputField(desc="may be empty (untrusted text)")
-    response: str = dspy.InputField(desc="the response to score (untrusted text)")
+    instruction: str = dspy.InputField(desc=UNTRUSTED)
+    input: str = dspy.InputField(desc=f"may be empty {UNTRUSTED}")
+    response: str = dspy.InputField(desc=f"the response to score {UNTRUSTED}")
     correctness: Score = dspy.OutputField()
     clarity: Score = dspy.OutputField()
     completeness: Score = dspy.OutputField()

@@ -32,3 +32,7 @@ RESPONSE_CHARS = 4000
 DOMAINS: tuple[str, ...] = Domain.__args__
 SCORE_DIMENSIONS: tuple[str, ...] = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
 CHECK_DIMENSIONS: tuple[str, ...] = ("reasonable", "complete", "clear")
+
+#: Marks an input field whose text was written by a seed author or a model: the engine
+#: adapter fences it (``runtime.untrusted``) and the role's instruction says not to obey it.
+UNTRUSTED = "(untrusted text)"
