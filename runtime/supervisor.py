@@ -99,17 +99,19 @@ class Supervisor:
         llama = {n: s for n, s in self.pool.engines.items() if isinstance(s, LlamaCppEngine)}
         for (name, spec), cpus in zip(llama.items(), split_cores(len(llama)), strict=True):
             log = self.log_dir / f"engine-{name}.log"
-            self._add(name, name, LlamaServer(name, spec, log, self.api_key, port=self._port(), cpus=cpus))
+            self.add_server(name, name, LlamaServer(name, spec, log, self.api_key, port=self._port(), cpus=cpus))
         for name, spec in self.pool.engines.items():
             if isinstance(spec, SGLangEngine):
                 served = self.pool.served_model_name(name)
                 for i, gpus in enumerate(spec.replicas):
                     sname = name if len(spec.replicas) == 1 else f"{name}.{i}"
                     log = self.log_dir / f"engine-{sname}.log"
-                    self._add(sname, name, SGLangServer(sname, spec, gpus, served, log, self.api_key, self._port()))
+                    server = SGLangServer(sname, spec, gpus, served, log, self.api_key, self._port())
+                    self.add_server(sname, name, server)
         return self.servers
 
-    def _add(self, server_name: str, engine: str, server: ServerProcess) -> None:
+    def add_server(self, server_name: str, engine: str, server: ServerProcess) -> None:
+        """Put one server under this supervisor, serving ``engine`` (build() does this for the pool)."""
         self.servers[server_name] = server
         self.engine_of[server_name] = engine
         self.restarts[server_name] = 0
