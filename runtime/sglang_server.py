@@ -75,7 +75,9 @@ class SGLangServer(ServerProcess):
         return cmd + list(s.extra_args)
 
     def env(self) -> dict[str, str]:
-        return {**self.spec.env, "CUDA_VISIBLE_DEVICES": ",".join(map(str, self.gpus))}
+        """Only the replica's GPUs; and the Hub reachable (our Makefile sets ``HF_HUB_OFFLINE=1`` for our own
+        process, but SGLang downloads the weights named by a Hugging Face id), unless the engine's ``env`` says so."""
+        return {"HF_HUB_OFFLINE": "0", **self.spec.env, "CUDA_VISIBLE_DEVICES": ",".join(map(str, self.gpus))}
 
     def key_file_text(self) -> str:
         return f"api-key: {json.dumps(self.api_key)}\n"  # a JSON string is a YAML string

@@ -42,7 +42,7 @@ def test_paper_pool_places_five_models_and_three_replicas_on_eight_gpus(paper_su
 
 def test_one_sglang_server_exactly(paper_supervisor):
     server = paper_supervisor.build()["qwen25"]
-    assert server.env() == {"CUDA_VISIBLE_DEVICES": "1"}
+    assert server.env() == {"HF_HUB_OFFLINE": "0", "CUDA_VISIBLE_DEVICES": "1"}  # SGLang may fetch the weights
     assert server.command("/tmp/gra-key-x.yaml") == [
         SGLANG_PYTHON, "-m", "sglang.launch_server",
         "--model-path", "Qwen/Qwen2.5-7B-Instruct",
@@ -79,7 +79,8 @@ def test_dry_run_prints_one_line_per_server_and_starts_nothing(tmp_path):
     ).stdout  # fmt: skip
     lines = out.splitlines()
     assert len(lines) == 8 and all(" -m sglang.launch_server " in line for line in lines)
-    assert sorted(line.split()[0] for line in lines) == [f"CUDA_VISIBLE_DEVICES={g}" for g in range(8)]
+    assert sorted(line.split()[1] for line in lines) == [f"CUDA_VISIBLE_DEVICES={g}" for g in range(8)]
+    assert all(line.startswith("HF_HUB_OFFLINE=0 ") for line in lines)
     assert all("--config '<per-run key file>'" in line for line in lines)
     assert "api key" not in out and not logs.exists()  # no key printed, no server started
 
