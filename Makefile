@@ -9,10 +9,15 @@ OUT       ?= runs/latest
 PER_ROUND ?= 5
 SYNTH_ARGS ?= --fresh
 LLAMA_CPP_PYTHON_VERSION ?= 0.3.36
+# SGLang for POOL=paper, in its own environment; keep in step with runtime/sglang_server.py.
+# It needs a CUDA 13 driver; SGLANG_VERSION=0.5.19 is the last release for CUDA 12 drivers.
+SGLANG_VERSION ?= 0.5.23
+UV_VERSION     ?= 0.13.8
+SGLANG_ENV     := .sglang-env
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install engine models synth test bench clean
+.PHONY: install engine sglang-env models synth test bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +31,20 @@ install: $(BIN)/.installed          ## the virtual environment, with every pinne
 engine: $(BIN)/.installed           ## build llama.cpp's llama-server once (cached in ~/.cache/gra)
 	PYTHON=$(BIN)/python LLAMA_CPP_PYTHON_VERSION=$(LLAMA_CPP_PYTHON_VERSION) scripts/build-llama-server.sh >/dev/null
 
+$(SGLANG_ENV)/.installed-$(SGLANG_VERSION):
+	$(PYTHON) -m venv $(SGLANG_ENV)
+	$(SGLANG_ENV)/bin/pip install --quiet --upgrade pip 'uv==$(UV_VERSION)'
+	$(SGLANG_ENV)/bin/uv pip install --python $(SGLANG_ENV)/bin/python --prerelease=allow 'sglang==$(SGLANG_VERSION)'
+	$(SGLANG_ENV)/bin/python -c "import sglang; print('sglang', sglang.__version__)"
+	touch $@
+
+sglang-env: $(SGLANG_ENV)/.installed-$(SGLANG_VERSION)   ## SGLang in its own environment (GPU node; POOL=paper uses it)
+
 models: $(BIN)/.installed           ## locate the model files (assembles Gemma-3-270M once, sha256-checked)
 	$(BIN)/gra models
 
-synth: engine models                ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
+SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
+synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
 test: engine models                 ## the whole test suite, real engine included

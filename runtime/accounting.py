@@ -1,4 +1,10 @@
-"""Where a run's tokens and time went: per role, per member, and per kept sample (from ``lm_calls``)."""
+"""Where a run's tokens and time went: per role, per member, and per kept sample (from ``lm_calls``).
+
+The "cached" column is the engine's prefix-cache hit rate: of the prompt tokens of the calls
+whose engine reported ``usage.prompt_tokens_details.cached_tokens`` (SGLang with
+``--enable-cache-report`` does), the share it did not have to compute again. Empty where
+no call of that member reported it.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,14 @@ class Usage:
     prompt_tokens: int
     completion_tokens: int
     call_seconds: float  # summed latency of the calls (they overlap in time)
+    cached_tokens: int | None = None  # prompt tokens the engine's prefix cache served, where reported
+    reported_prompt_tokens: int = 0  # prompt tokens of the calls that reported cached_tokens
+
+    @property
+    def cache_hit_rate(self) -> float | None:
+        if self.cached_tokens is None or not self.reported_prompt_tokens:
+            return None
+        return self.cached_tokens / self.reported_prompt_tokens
 
 
 def usage_by(store: Store, column: str) -> dict[str, Usage]:
@@ -23,9 +37,11 @@ def usage_by(store: Store, column: str) -> dict[str, Usage]:
         raise ValueError(f"cannot group lm_calls by {column!r}")
     rows = store.db.execute(
         f"select {column}, count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
-        f" coalesce(sum(latency_s), 0) from lm_calls group by {column} order by {column}"
+        " coalesce(sum(latency_s), 0), sum(cached_tokens),"
+        " coalesce(sum(case when cached_tokens is not null then prompt_tokens end), 0)"
+        f" from lm_calls group by {column} order by {column}"
     ).fetchall()
-    return {r[0]: Usage(r[1], r[2], r[3], r[4]) for r in rows}
+    return {r[0]: Usage(*r[1:]) for r in rows}
 
 
 def per_kept_sample(store: Store) -> Usage | None:
@@ -45,16 +61,18 @@ def per_kept_sample(store: Store) -> Usage | None:
 def usage_table(store: Store, wall_seconds: float | None = None) -> Table:
     title = "model usage" + (f" ({wall_seconds:.0f}s wall)" if wall_seconds else "")
     t = Table(title=title)
-    for col in ("", "calls", "prompt tok", "output tok", "call-seconds"):
+    for col in ("", "calls", "prompt tok", "output tok", "call-seconds", "cached"):
         t.add_column(col, justify="right" if col else "left")
     for heading, group in (("role", usage_by(store, "role")), ("member", usage_by(store, "member"))):
         for name, u in group.items():
+            rate = u.cache_hit_rate
             t.add_row(
                 f"{heading} {name}",
                 str(u.calls),
                 str(u.prompt_tokens),
                 str(u.completion_tokens),
                 f"{u.call_seconds:.0f}",
+                "" if rate is None else f"{rate:.0%}",
             )
     per = per_kept_sample(store)
     if per is not None:

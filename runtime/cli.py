@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from runtime.coordinator import Coordinator, NothingToGenerateFrom, SynthConfig, Team
-from runtime.llama_server import EngineError
+from runtime.engine_process import EngineError
 from runtime.pool import PoolFileError, load_pool
 from runtime.seeds import SeedFileError, load_seeds
 from runtime.store import Store
@@ -123,21 +123,33 @@ def annotate(
 
 @app.command()
 def serve(
-    pool: Pool_ = "cpu", logs: Annotated[Path, typer.Option(help="engine logs folder")] = Path("runs/serve/logs")
+    pool: Pool_ = "cpu",
+    logs: Annotated[Path, typer.Option(help="engine logs folder")] = Path("runs/serve/logs"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print each server's environment and command line; start nothing")
+    ] = False,
 ) -> None:
-    """Start a pool's engines in the foreground and print their endpoints; Ctrl-C stops them."""
+    """Start a pool's engines in the foreground and print their endpoints; Ctrl-C stops them.
+
+    A server that dies is restarted on the same port; `gra serve` exits when one cannot be."""
     try:
         pool_cfg, pool_path = load_pool(pool)
+        if dry_run:
+            for line in Supervisor(pool_cfg, log_dir=logs, source=str(pool_path)).plan():
+                print(line)
+            return
         with Supervisor(pool_cfg, log_dir=logs, source=str(pool_path)) as sup:
             for name, ep in sup.endpoints.items():
                 members = [m.name for m in pool_cfg.members if m.engine == name]
-                print(f"{name}\t{ep.base_url}\tslots={ep.slots}\tmembers={','.join(members)}", flush=True)
+                urls = ",".join(ep.base_urls)
+                print(f"{name}\t{urls}\tslots={ep.slots}\tmembers={','.join(members)}", flush=True)
             print(f"api key (this session only): {sup.api_key}", flush=True)
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             try:
-                while all(s.alive() for s in sup.servers.values()):
+                while not sup.failed:
                     time.sleep(1)
-                err.print("[red]an engine exited[/]; stopping")
+                for name, why in sup.failed.items():
+                    err.print(f"[red]engine server {name!r} {why}[/]; stopping", highlight=False)
                 raise typer.Exit(1)
             except KeyboardInterrupt:
                 pass

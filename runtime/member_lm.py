@@ -3,6 +3,9 @@
 A member is (name, endpoint, model, sampling). Each gets its own ``hosted_vllm/<alias>``
 model string, so DSPy's cache can never hand one member's answer to another, and DSPy's
 response cache is off: every call of a synthesis run is a fresh sample.
+
+A member whose engine runs several replicas (``Endpoint.replicas``) sends each call to the
+least busy one: pass ``replicas=endpoint.replicas``; ``api_base`` is then only the default.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Any
 
 import dspy
 
+from runtime.replicas import ReplicaSet
+
 # The provider response of the call in flight, handed from the LM to the adapter.
 _LAST_RESPONSE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gra_last_response", default=None)
 
@@ -19,11 +24,33 @@ _LAST_RESPONSE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gr
 class MemberLM(dspy.LM):
     """A ``dspy.LM`` that knows which member it is and which constraint dialect its engine speaks."""
 
-    def __init__(self, member: str, *, api_base: str, api_key: str, dialect: str = "json_schema", **kwargs: Any):
+    def __init__(
+        self,
+        member: str,
+        *,
+        api_base: str,
+        api_key: str,
+        dialect: str = "json_schema",
+        replicas: ReplicaSet | None = None,
+        **kwargs: Any,
+    ):
         kwargs.setdefault("cache", False)
         super().__init__(f"hosted_vllm/gra-{member}", api_base=api_base, api_key=api_key, **kwargs)
         self.member = member
         self.dialect = dialect
+        self.replicas = replicas if replicas is not None and len(replicas) > 1 else None
+
+    def __call__(self, prompt=None, *, messages=None, **kwargs):
+        if self.replicas is None or "api_base" in kwargs:
+            return super().__call__(prompt, messages=messages, **kwargs)
+        with self.replicas.use() as url:
+            return super().__call__(prompt, messages=messages, api_base=url, **kwargs)
+
+    async def acall(self, prompt=None, *, messages=None, **kwargs):
+        if self.replicas is None or "api_base" in kwargs:
+            return await super().acall(prompt, messages=messages, **kwargs)
+        with self.replicas.use() as url:
+            return await super().acall(prompt, messages=messages, api_base=url, **kwargs)
 
     def update_history(self, entry: dict) -> None:
         slot = _LAST_RESPONSE.get()
@@ -33,7 +60,7 @@ class MemberLM(dspy.LM):
 
     def copy(self, **kwargs):
         new = super().copy(**kwargs)
-        new.member, new.dialect = self.member, self.dialect
+        new.member, new.dialect, new.replicas = self.member, self.dialect, self.replicas
         return new
 
 

@@ -2,13 +2,15 @@
 
 A pool is a TOML file (see ``runtime/pools/cpu.toml``) with a ``[sampling]`` table of
 defaults, ``[engines.NAME]`` tables and ``[[members]]``. A member is (name, engine,
-sampling); several members may share one engine. Engines are either ``llama.cpp``
-(started here from a GGUF file) or ``endpoint`` (any OpenAI-compatible server that is
-already running, e.g. SGLang or vLLM).
+sampling); several members may share one engine. Engines are ``llama.cpp`` (started
+here from a GGUF file), ``sglang`` (started here on GPUs, one SGLang server per replica,
+see ``examples/pools/paper.toml``) or ``endpoint`` (any OpenAI-compatible server that is
+already running elsewhere).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 BUILTIN_DIR = Path(__file__).parent / "pools"
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
 
 
 class PoolFileError(ValueError):
@@ -51,6 +54,48 @@ class EndpointEngine(_Strict):
     dialect: Literal["json_schema", "llama_json_schema", "json_object_schema", "none"] = "json_schema"
 
 
+class SGLangEngine(_Strict):
+    """One model served by SGLang (``python -m sglang.launch_server``), one server per replica.
+
+    ``replicas`` lists the GPUs of each replica: ``[[0]]`` is one server on GPU 0,
+    ``[[0], [5]]`` two servers of the same model on GPUs 0 and 5 (the member's calls spread
+    over both), ``[[2, 3]]`` with ``tp_size = 2`` one server split over two GPUs. Each
+    server sees only its own GPUs (``CUDA_VISIBLE_DEVICES``).
+    """
+
+    kind: Literal["sglang"]
+    model: str = Field(description="Hugging Face id or local folder (SGLang's --model-path)")
+    replicas: list[list[int]] = Field(min_length=1)
+    tp_size: int = Field(1, ge=1, le=8)
+    context_length: int = Field(8192, ge=512)
+    slots: int = Field(64, ge=1, le=1024, description="requests in flight per replica")
+    mem_fraction_static: float | None = Field(None, gt=0.0, lt=1.0)
+    served_model_name: str | None = None
+    python: str | None = Field(None, description="SGLang's interpreter; default $GRA_SGLANG_PYTHON or .sglang-env")
+    ready_timeout_s: float = Field(1800.0, gt=0, description="first start downloads and compiles: be generous")
+    random_seed: int | None = 0
+    extra_args: list[str] = []
+    env: dict[str, str] = {}
+    dialect: Literal["json_schema", "json_object_schema", "none"] = "json_schema"
+
+    @model_validator(mode="after")
+    def _placement(self) -> SGLangEngine:
+        for gpus in self.replicas:
+            if len(gpus) != self.tp_size:
+                raise ValueError(f"replica {gpus} has {len(gpus)} GPU(s) but tp_size is {self.tp_size}")
+            if len(set(gpus)) != len(gpus) or min(gpus) < 0:
+                raise ValueError(f"replica {gpus} must list distinct GPU numbers >= 0")
+        return self
+
+    @property
+    def context_per_slot(self) -> int:
+        return self.context_length
+
+    def interpreter(self) -> str:
+        """``python`` from the pool file, else ``$GRA_SGLANG_PYTHON``, else ``.sglang-env/bin/python`` here."""
+        return self.python or os.environ.get("GRA_SGLANG_PYTHON") or str(Path(".sglang-env/bin/python").absolute())
+
+
 class Retry(_Strict):
     """Extra attempts per failure status (see ``runtime.structured.RetryPolicy``)."""
 
@@ -61,7 +106,7 @@ class Retry(_Strict):
     backoff_s: float = Field(1.0, ge=0.0, le=60.0)
 
 
-Engine = Annotated[LlamaCppEngine | EndpointEngine, Field(discriminator="kind")]
+Engine = Annotated[LlamaCppEngine | SGLangEngine | EndpointEngine, Field(discriminator="kind")]
 
 
 class Member(_Strict):
@@ -89,7 +134,25 @@ class Pool(_Strict):
         for m in self.members:
             if m.engine not in self.engines:
                 raise ValueError(f"member {m.name!r} names engine {m.engine!r}, which is not in [engines]")
+        owner: dict[int, str] = {}
+        for name, engine in self.engines.items():
+            for gpu in (g for replica in getattr(engine, "replicas", []) for g in replica):
+                if gpu in owner:
+                    raise ValueError(f"GPU {gpu} is given to engine {owner[gpu]!r} and to engine {name!r}")
+                owner[gpu] = name
+        served = [self.served_model_name(n) for n, e in self.engines.items() if isinstance(e, SGLangEngine)]
+        if len(set(served)) != len(served):
+            raise ValueError(f"served model names must be unique, got {served}")
         return self
+
+    def served_model_name(self, engine: str) -> str:
+        """The name an SGLang engine serves under: its own setting, else ``gra-<member>`` when one
+        member uses it (the model name that member's requests carry), else ``gra-<engine>``."""
+        spec = self.engines[engine]
+        if getattr(spec, "served_model_name", None):
+            return spec.served_model_name
+        users = [m.name for m in self.members if m.engine == engine]
+        return f"gra-{users[0]}" if len(users) == 1 else f"gra-{engine}"
 
     def sampling_for(self, member: Member) -> dict[str, float | int]:
         """The member's sampling parameters; max_tokens is capped by its engine's context per slot."""
@@ -112,16 +175,17 @@ class Pool(_Strict):
 
 
 def resolve_pool_path(name_or_file: str) -> Path:
+    """A path as given, else a built-in pool (``runtime/pools``), else an example (``examples/pools``)."""
     path = Path(name_or_file).expanduser()
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise PoolFileError(f"{path}: no such pool file")
         return path
-    builtin = BUILTIN_DIR / f"{name_or_file}.toml"
-    if not builtin.is_file():
-        known = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
-        raise PoolFileError(f"{name_or_file}: not a pool file nor a built-in pool ({known})")
-    return builtin
+    for folder in (BUILTIN_DIR, EXAMPLES_DIR):
+        if (folder / f"{name_or_file}.toml").is_file():
+            return folder / f"{name_or_file}.toml"
+    known = ", ".join(sorted({p.stem for d in (BUILTIN_DIR, EXAMPLES_DIR) for p in d.glob("*.toml")}))
+    raise PoolFileError(f"{name_or_file}: not a pool file nor a built-in pool ({known})")
 
 
 def load_pool(name_or_file: str) -> tuple[Pool, Path]:

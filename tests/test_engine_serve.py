@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,3 +64,43 @@ def test_engines_die_with_a_killed_coordinator(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert gone(started)
+
+
+def children_of(pid: int) -> set[int]:
+    """Live (non-zombie) processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_supervisor_restarts_a_killed_llama_server_at_the_same_url_and_leaves_no_child(tmp_path):
+    from runtime.pool import load_pool
+    from runtime.supervisor import Supervisor
+
+    pool, _ = load_pool("cpu")
+    before = children_of(os.getpid())
+    with Supervisor(pool, log_dir=tmp_path, watch_interval=0.5, restart_backoff=0.5) as sup:
+        server, endpoint = sup.servers["smollm2"], sup.endpoints["smollm2"]
+        first = server.proc.pid
+        assert children_of(os.getpid()) - before == {s.proc.pid for s in sup.servers.values()}
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while "is back on" not in (tmp_path / "engine-smollm2.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert sup.restarts == {"smollm2": 1, "gemma3": 0} and server.proc.pid != first
+        assert sup.endpoints["smollm2"] is endpoint  # the coordinator's URL still holds
+        reply = httpx.post(
+            endpoint.base_url + "/chat/completions",
+            headers={"Authorization": f"Bearer {endpoint.api_key}"},
+            json={"messages": [{"role": "user", "content": "Say hi."}], "max_tokens": 8},
+            timeout=120,
+        )
+        assert reply.status_code == 200 and reply.json()["choices"][0]["message"]["content"] is not None
+    assert children_of(os.getpid()) - before == set()
+    assert sup.api_key not in (tmp_path / "engine-smollm2.log").read_text()
