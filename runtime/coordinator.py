@@ -106,6 +106,7 @@ class Team:
                 api_base=ep.base_url,
                 api_key=ep.api_key,
                 dialect=ep.dialect,
+                replicas=ep.replicas,  # an engine with several servers spreads its members' calls over them
                 num_retries=2,
                 timeout=pool.timeout_s,
                 **pool.sampling_for(m),
