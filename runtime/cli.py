@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from runtime.coordinator import Coordinator, NothingToGenerateFrom, SynthConfig, Team
+from runtime.coordinator import Coordinator, MembersDown, NothingToGenerateFrom, SynthConfig, Team
 from runtime.engine_process import EngineError
 from runtime.pool import PoolFileError, load_pool
 from runtime.seeds import SeedFileError, load_seeds
@@ -29,7 +29,15 @@ app = typer.Typer(
     help="Synthetic instruction-tuning data from a team of small language models (GRA).",
 )
 err = Console(stderr=True)
-USER_ERRORS = (SeedFileError, PoolFileError, RunDirError, EngineError, WeightsMissing, NothingToGenerateFrom)
+USER_ERRORS = (
+    SeedFileError,
+    PoolFileError,
+    RunDirError,
+    EngineError,
+    WeightsMissing,
+    NothingToGenerateFrom,
+    MembersDown,
+)
 
 
 def _fail(exc: Exception) -> None:

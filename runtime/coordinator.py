@@ -66,8 +66,16 @@ class SynthConfig:
         return self.max_candidates if self.max_candidates is not None else 4 * self.per_round
 
 
+#: Times one role call waits for a restarting engine before it fails like any engine error.
+ENGINE_WAITS = 3
+
+
 class NothingToGenerateFrom(RuntimeError):
     """No annotated seed and no kept sample: a round has no examples to draw from."""
+
+
+class MembersDown(RuntimeError):
+    """Too few members are up to fill the roles without breaking the exclusion rules."""
 
 
 class RoleFailed(Exception):
@@ -90,6 +98,7 @@ class Team:
     engine_of: dict[str, str]
     slots: dict[str, int]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    health: Callable[[str], str] | None = None  # engine -> "up" | "restarting" | "failed" (Supervisor.engine_state)
     annotator: SeedAnnotator = field(default_factory=SeedAnnotator)
     generator: Generator = field(default_factory=Generator)
     reviewer: Reviewer = field(default_factory=Reviewer)
@@ -97,7 +106,7 @@ class Team:
     summarizer: Summarizer = field(default_factory=Summarizer)
 
     @classmethod
-    def from_pool(cls, pool: Pool, endpoints: dict[str, Endpoint]) -> Team:
+    def from_pool(cls, pool: Pool, endpoints: dict[str, Endpoint], health: Callable[[str], str] | None = None) -> Team:
         lms, engine_of = {}, {}
         for m in pool.members:
             ep = endpoints[m.engine]
@@ -113,7 +122,11 @@ class Team:
             )
             engine_of[m.name] = m.engine
         return cls(
-            lms, engine_of, {name: ep.slots for name, ep in endpoints.items()}, RetryPolicy(**pool.retry.model_dump())
+            lms,
+            engine_of,
+            {name: ep.slots for name, ep in endpoints.items()},
+            RetryPolicy(**pool.retry.model_dump()),
+            health,
         )
 
     @property
@@ -131,8 +144,61 @@ class Coordinator:
         self.index, self.index_report = verified_index(store, self.index_path)
         self.replayed = 0  # calls served from the database on resume instead of the engines
 
+    # -- members' health ------------------------------------------------------------------
+    def member_state(self, member: str) -> str:
+        return self.team.health(self.team.engine_of[member]) if self.team.health else "up"
+
+    def drawable_members(self) -> list[str]:
+        """The members a new sample's roles are drawn from: all but those whose engine was given up.
+
+        With every member up this is the pool's list, so the draw depends only on (run
+        seed, sample id); with fewer than N_R + 2 left the run stops instead of bending
+        the rule that generator, reviewers and adjudicator are all different.
+        """
+        names = self.team.names
+        up = [n for n in names if self.member_state(n) != "failed"]
+        if len(up) < self.config.n_reviewers + 2:
+            down = ", ".join(n for n in names if n not in up)
+            raise MembersDown(
+                f"only {len(up)} of {len(names)} members are up ({down}: their engine was given up, see"
+                f" {self.out / 'logs'}); the roles need {self.config.n_reviewers + 2}. The run stopped here;"
+                f" run gra synth on {self.out} again to resume it"
+            )
+        return up
+
+    async def _came_back(self, member: str) -> bool:
+        """Wait while the member's engine is being restarted; whether it is up again."""
+        if self.member_state(member) != "restarting":
+            return False
+        self.console.print(f"[yellow]engine {self.team.engine_of[member]!r} is restarting; {member}'s calls wait")
+        while (state := self.member_state(member)) == "restarting":
+            await asyncio.sleep(0.5)
+        return state == "up"
+
     # -- one role call, recorded ------------------------------------------------------
     async def call(
+        self,
+        role: str,
+        member: str,
+        fn: Callable[[], Awaitable[Any]],
+        *,
+        sample_id: str | None = None,
+        seed_id: str | None = None,
+    ) -> Any:
+        """One role call with its retries, every attempt recorded in ``lm_calls``.
+
+        A call that ends in ``engine_error`` while its engine is being restarted waits for
+        the engine and is made again (a bounded number of times), instead of failing the sample.
+        """
+        for _ in range(ENGINE_WAITS):
+            try:
+                return await self._call_once(role, member, fn, sample_id=sample_id, seed_id=seed_id)
+            except RoleFailed as exc:
+                if exc.status != "engine_error" or not await self._came_back(member):
+                    raise
+        return await self._call_once(role, member, fn, sample_id=sample_id, seed_id=seed_id)
+
+    async def _call_once(
         self,
         role: str,
         member: str,
@@ -228,7 +294,7 @@ class Coordinator:
         """
         cfg, sid = self.config, f"r{round_}-{ordinal:05d}"
         rng = sample_rng(cfg.seed, sid)
-        roles = assign_roles(self.team.names, cfg.n_reviewers, rng)
+        roles = assign_roles(self.drawable_members(), cfg.n_reviewers, rng)
         domain = rng.choice(sorted(pool))
         entries = pool[domain]
         examples = rng.sample(entries, min(len(entries), rng.randint(2, 4)))

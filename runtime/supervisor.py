@@ -76,6 +76,7 @@ class Supervisor:
         self.restarts: dict[str, int] = {}  # server name -> restarts so far
         self.failed: dict[str, str] = {}  # server name -> why the watchdog gave it up
         self._port = port
+        self._reviving: set[str] = set()  # servers the watchdog is bringing back
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None
 
@@ -163,13 +164,27 @@ class Supervisor:
         for server in self.servers.values():
             server.stop()
 
+    def engine_state(self, engine: str) -> str:
+        """``up``, ``restarting`` (some server of it is down and being brought back) or ``failed``
+        (the watchdog gave up on all of its servers). Endpoints it does not run are always ``up``."""
+        names = [n for n, e in self.engine_of.items() if e == engine]
+        if names and all(n in self.failed for n in names):
+            return "failed"
+        if any(n in self._reviving or not self.servers[n].alive() for n in names if n not in self.failed):
+            return "restarting"
+        return "up"
+
     # --- the watchdog ----------------------------------------------------------------------
 
     def _watch(self) -> None:
         while not self._stopping.wait(self.watch_interval):
             for name, server in self.servers.items():
                 if name not in self.failed and not server.alive() and not self._stopping.is_set():
-                    self._revive(name, server)
+                    self._reviving.add(name)
+                    try:
+                        self._revive(name, server)
+                    finally:
+                        self._reviving.discard(name)
 
     def _revive(self, name: str, server: ServerProcess) -> None:
         """Restart a dead server on its port and key; back off between tries; give up after

@@ -111,7 +111,8 @@ def synthesize(
                 for m in pool.members
             ]
         )
-        coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, config, console)
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state)
+        coordinator = Coordinator(team, store, out, config, console)
         if resume:
             coordinator.write_data()  # never trust the file a crash left behind
             console.print(f"resume: {describe_progress(store)}; index {coordinator.index_report}")

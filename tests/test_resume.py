@@ -140,3 +140,36 @@ def test_the_fingerprint_is_stored_with_the_run(started_run):
     _, out = started_run
     row = next(Store(out / "gra.db").db["runs"].rows)
     assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds"}
+
+
+# -- engines that die under a running coordinator -------------------------------------------------
+def test_a_call_waits_for_a_restarting_engine_then_goes_through(fake, tmp_path):
+    fake.script = [("HTTP", 503), (VALID, "stop")]
+    states = iter(["restarting", "restarting", "up"])
+    c = coordinator(fake, tmp_path, RetryPolicy(engine_error=0, backoff_s=0.0))
+    c.team.health = lambda engine: next(states, "up")
+    assert check(c).checks == [1, 1, 1]
+    statuses = [r["parse_status"] for r in c.store.db["lm_calls"].rows_where(order_by="id")]
+    assert statuses == ["engine_error", "ok"]  # the failed call is on record too
+
+
+def test_an_engine_error_from_a_healthy_engine_fails_the_call(fake, tmp_path):
+    fake.script = [("HTTP", 503), (VALID, "stop")]
+    c = coordinator(fake, tmp_path, RetryPolicy(engine_error=0, backoff_s=0.0))
+    c.team.health = lambda engine: "up"
+    with pytest.raises(RoleFailed):
+        check(c)
+    assert len(fake.requests) == 1
+
+
+def test_roles_are_drawn_from_the_members_still_up_or_the_run_stops(fake, tmp_path):
+    from runtime.coordinator import MembersDown
+
+    c = coordinator(fake, tmp_path)
+    assert c.drawable_members() == ["m0", "m1", "m2", "m3", "m4"]
+    c.team.engine_of = {"m0": "a", "m1": "a", "m2": "b", "m3": "b", "m4": "c"}
+    c.team.health = lambda engine: "failed" if engine == "c" else "up"
+    with pytest.raises(MembersDown, match=r"only 4 of 5 members are up \(m4.*the roles need 5.*resume"):
+        c.drawable_members()
+    c.config.n_reviewers = 2
+    assert c.drawable_members() == ["m0", "m1", "m2", "m3"]

@@ -87,7 +87,10 @@ def test_a_killed_server_comes_back_on_the_same_url_and_stop_leaves_no_process(t
         assert wait_for(lambda: len(worker_pids(log)) == 1)
         os.kill(first_pid, signal.SIGKILL)  # the worker is orphaned, still in the dead server's process group
 
+        assert wait_for(lambda: sup.engine_state("smollm2") == "restarting", timeout=5)
+        assert sup.engine_state("gemma3") == "up"
         assert wait_for(lambda: "is back on" in log.read_text())
+        assert wait_for(lambda: sup.engine_state("smollm2") == "up", timeout=5)
         assert sup.restarts["smollm2"] == 1 and server.proc.pid != first_pid
         assert sup.endpoints["smollm2"].base_url == url
         assert httpx.get(url.removesuffix("/v1") + "/health", timeout=5).status_code == 401  # same key required
@@ -108,6 +111,7 @@ def test_a_server_that_keeps_dying_is_given_up_and_named(tmp_path, cpu_pool):
         os.kill(server.proc.pid, signal.SIGKILL)
         assert wait_for(lambda: "gemma3" in sup.failed)
         assert sup.restarts["gemma3"] == 2 and "died 3 times" in sup.failed["gemma3"]
+        assert sup.engine_state("gemma3") == "failed" and sup.engine_state("smollm2") == "up"
         assert sup.servers["smollm2"].alive() and "smollm2" not in sup.failed
     assert "giving up on 'gemma3' after 2 restarts" in (tmp_path / "engine-gemma3.log").read_text()
 
