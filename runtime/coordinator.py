@@ -192,21 +192,13 @@ class Coordinator:
         """
         for _ in range(ENGINE_WAITS):
             try:
-                return await self._call_once(role, member, fn, sample_id=sample_id, seed_id=seed_id)
+                return await self._call_once(role, member, fn, sample_id, seed_id)
             except RoleFailed as exc:
                 if exc.status != "engine_error" or not await self._came_back(member):
                     raise
-        return await self._call_once(role, member, fn, sample_id=sample_id, seed_id=seed_id)
+        return await self._call_once(role, member, fn, sample_id, seed_id)
 
-    async def _call_once(
-        self,
-        role: str,
-        member: str,
-        fn: Callable[[], Awaitable[Any]],
-        *,
-        sample_id: str | None = None,
-        seed_id: str | None = None,
-    ) -> Any:
+    async def _call_once(self, role, member, fn, sample_id, seed_id) -> Any:
         limit = self.limits[self.team.engine_of[member]]
         await limit.acquire()
         with call_log.recording(scope=f"{role}:{sample_id or seed_id}") as log:
