@@ -7,7 +7,7 @@ SEEDS     ?= examples/seeds.jsonl
 POOL      ?= cpu
 OUT       ?= runs/latest
 PER_ROUND ?= 5
-SYNTH_ARGS ?= --fresh
+SYNTH_ARGS ?=
 LLAMA_CPP_PYTHON_VERSION ?= 0.3.36
 # SGLang for POOL=paper, in its own environment; keep in step with runtime/sglang_server.py.
 # It needs a CUDA 13 driver; SGLANG_VERSION=0.5.19 is the last release for CUDA 12 drivers.
@@ -53,6 +53,7 @@ test: engine models                 ## the whole test suite, real engine include
 bench: engine models                ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/structured.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/injection.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

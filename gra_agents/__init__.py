@@ -18,6 +18,7 @@ from gra_agents.assignment import RoleAssignment, assign_roles, sample_rng
 from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, Verdict, adjudication_accepts, verdict
 from gra_agents.generator import Generator
 from gra_agents.reviewer import Reviewer
+from gra_agents.steering import steering
 from gra_agents.summarizer import Summarizer
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "adjudication_accepts",
     "assign_roles",
     "sample_rng",
+    "steering",
     "verdict",
 ]

@@ -66,6 +66,9 @@ def synth(
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="samples in flight [default: engine slots + 2]")
     ] = None,
+    screen: Annotated[
+        bool, typer.Option("--screen/--no-screen", help="reject text that steers its judges before judging it")
+    ] = True,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over in a run directory that holds a run")] = False,
     allow_changed_config: Annotated[
         bool,
@@ -86,6 +89,7 @@ def synth(
         dedup_threshold=dedup,
         seed=seed,
         concurrency=concurrency,
+        screen=screen,
     )
     try:
         synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)

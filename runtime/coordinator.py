@@ -27,11 +27,13 @@ from gra_agents import (  # noqa: E402
     Adjudicator,
     Generator,
     Reviewer,
+    RoleAssignment,
     SeedAnnotator,
     Summarizer,
     adjudication_accepts,
     assign_roles,
     sample_rng,
+    steering,
     verdict,
 )
 from runtime import call_log  # noqa: E402
@@ -60,6 +62,7 @@ class SynthConfig:
     dedup_threshold: float = 0.9
     seed: int = 0
     concurrency: int | None = None  # samples in flight; default total engine slots + 2
+    screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
 
     @property
     def budget(self) -> int:
@@ -304,10 +307,6 @@ class Coordinator:
             }
         )
 
-        def fail(stage: str, exc: RoleFailed) -> str:
-            self.store.update_sample(sid, status="failed", failure=f"{stage}: {exc}")
-            return "failed"
-
         try:
             g = await self.call(
                 "generator",
@@ -316,7 +315,7 @@ class Coordinator:
                 sample_id=sid,
             )
         except RoleFailed as exc:
-            return fail("generate", exc)
+            return self._fail(sid, "generate", exc)
         self.store.update_sample(
             sid,
             status="reviewing",
@@ -325,6 +324,24 @@ class Coordinator:
             input=g.input,
             output=g.response,
         )
+        return await self.judge(sid, roles, g.instruction, g.input, g.response)
+
+    def _fail(self, sid: str, stage: str, exc: RoleFailed) -> str:
+        self.store.update_sample(sid, status="failed", failure=f"{stage}: {exc}")
+        return "failed"
+
+    async def judge(self, sid: str, roles: RoleAssignment, instruction: str, input: str, response: str) -> str:
+        """The committee on one sample already in the store: checks, scores, the σ rule, adjudication.
+
+        Returns (and stores) ``rejected_steering`` (screened out, no judge called),
+        ``rejected_instruction``, ``rejected_score``, ``passed``, ``rejected_adjudication`` or ``failed``.
+        """
+        cfg = self.config
+        if cfg.screen:
+            broken = list(dict.fromkeys(r for text in (instruction, input, response) for r in steering(text)))
+            if broken:
+                self.store.update_sample(sid, status="rejected_steering", failure=f"steering: {', '.join(broken)}")
+                return "rejected_steering"
 
         async def each_reviewer(make: Callable[[str], Callable[[], Awaitable[Any]]]) -> list[Any]:
             results = await asyncio.gather(
@@ -335,26 +352,26 @@ class Coordinator:
                     raise r
             return results
 
-        checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(g.instruction, g.input))
+        checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(instruction, input))
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
         with self.store.transaction():  # the reviews and the transition they cause: one write
             for reviewer, c in zip(roles.reviewers, checks, strict=True):
                 if not isinstance(c, RoleFailed):
                     self.store.add_review(sid, reviewer, "instruction", c.checks, None)
             if failed:
-                return fail("check", failed)
+                return self._fail(sid, "check", failed)
             if not all(all(c.checks) for c in checks):
                 self.store.update_sample(sid, status="rejected_instruction")
                 return "rejected_instruction"
 
-        scored = await each_reviewer(lambda r: lambda: self.team.reviewer.ascore(g.instruction, g.input, g.response))
+        scored = await each_reviewer(lambda r: lambda: self.team.reviewer.ascore(instruction, input, response))
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
         with self.store.transaction():
             for reviewer, s in zip(roles.reviewers, scored, strict=True):
                 if not isinstance(s, RoleFailed):
                     self.store.add_review(sid, reviewer, "response", s.scores, s.review)
             if failed:
-                return fail("score", failed)
+                return self._fail(sid, "score", failed)
             v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta)
             status = {"reject": "rejected_score", "accept": "passed", "adjudicate": "adjudicating"}[v.decision]
             self.store.update_sample(sid, status=status, mean=v.mean, std=v.std)
@@ -366,16 +383,16 @@ class Coordinator:
                 "adjudicator",
                 roles.adjudicator,
                 lambda: self.team.adjudicator.acall(
-                    instruction=g.instruction,
-                    input=g.input,
-                    response=g.response,
+                    instruction=instruction,
+                    input=input,
+                    response=response,
                     scores=[s.scores for s in scored],
                     reviews=[s.review for s in scored],
                 ),
                 sample_id=sid,
             )
         except RoleFailed as exc:
-            return fail("adjudicate", exc)
+            return self._fail(sid, "adjudicate", exc)
         accepted = adjudication_accepts(a.scores, cfg.tau)
         a_mean = sum(a.scores) / len(a.scores)
         with self.store.transaction():

@@ -13,6 +13,7 @@ from runtime.store import Store
 class Funnel:
     candidates: int
     generated: int
+    screened_out: int  # its text steers its judges (gra_agents.steering); no judge was called
     instruction_passed: int
     score_accepted: int  # μ ≥ τ and σ ≤ δ
     to_adjudication: int  # μ ≥ τ and σ > δ
@@ -35,11 +36,13 @@ def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
     failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == "failed"]
     sent, adj_ok = store.count_adjudicated(round_)
     generated = total - failed_at.count("generate")
-    instruction_passed = generated - status.count("rejected_instruction") - failed_at.count("check")
+    screened = status.count("rejected_steering")
+    instruction_passed = generated - screened - status.count("rejected_instruction") - failed_at.count("check")
     passed_all = status.count("accepted") + status.count("duplicate") + status.count("passed")
     return Funnel(
         candidates=total,
         generated=generated,
+        screened_out=screened,
         instruction_passed=instruction_passed,
         score_accepted=passed_all - adj_ok,
         to_adjudication=sent,
@@ -57,6 +60,7 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_column("samples", justify="right")
     t.add_row("candidates drawn", str(f.candidates))
     t.add_row("generated (instruction + response)", str(f.generated))
+    t.add_row("screened out: text steers its judges", str(f.screened_out))
     t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
     t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))
     t.add_row(f"score gate: sent to adjudicator (μ ≥ {f.tau:g}, σ > δ)", str(f.to_adjudication))

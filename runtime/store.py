@@ -21,7 +21,15 @@ from runtime.call_log import CallRecord
 
 #: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
 REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused")
-TERMINAL = ("accepted", "rejected_instruction", "rejected_score", "rejected_adjudication", "duplicate", "failed")
+TERMINAL = (
+    "accepted",
+    "rejected_steering",
+    "rejected_instruction",
+    "rejected_score",
+    "rejected_adjudication",
+    "duplicate",
+    "failed",
+)
 IN_FLIGHT = ("generating", "reviewing", "adjudicating", "passed")
 
 
