@@ -48,30 +48,31 @@ def test_the_shared_real_seed_files_load(tmp_path):
     assert len(load_seeds(shared / "gpteacher_roleplay.json")) > 3000
 
 
-@pytest.mark.parametrize(
-    "name,content,message",
-    [
-        ("empty.jsonl", "", "empty"),
-        ("blank.jsonl", "\n\n  \n", "empty"),
-        ("bad.jsonl", '{"instruction": "a", "output": "b"}\n{not json}\n', ":2: not valid JSON"),
-        ("bad.json", '[{"instruction": "a", "output": "b"},\n {oops}]', ":2: not valid JSON"),
-        ("missing.jsonl", '{"instruction": "a"}\n', ":1: missing field 'output'"),
-        ("type.jsonl", '{"instruction": "a", "input": 3, "output": "b"}\n', ":1: field 'input' must be a string"),
-        ("notobj.jsonl", '["a", "b"]\n', ":1: expected a JSON object"),
-        ("noinstr.jsonl", '{"instruction": "  ", "output": "b"}\n', ":1: field 'instruction' is empty"),
-        (
-            "dup.jsonl",
-            '{"id": 1, "instruction": "a", "output": "b"}\n{"id": "1", "instruction": "c", "output": "d"}\n',
-            ":2: duplicate id '1' (first on line 1)",
-        ),
-        (
-            "latin1.jsonl",
-            b'{"instruction": "a", "output": "b"}\n{"instruction": "caf\xe9", "output": "b"}\n',
-            ":2: not valid UTF-8",
-        ),
-        ("huge.jsonl", '{"instruction": "' + "x" * (MAX_LINE_BYTES + 1) + '", "output": "b"}\n', ":1: line is longer"),
-    ],
-)
+#: (file name, content, what the one-line error must say): every class of bad seed file
+BAD_SEED_FILES = [
+    ("empty.jsonl", "", "empty"),
+    ("blank.jsonl", "\n\n  \n", "empty"),
+    ("bad.jsonl", '{"instruction": "a", "output": "b"}\n{not json}\n', ":2: not valid JSON"),
+    ("bad.json", '[{"instruction": "a", "output": "b"},\n {oops}]', ":2: not valid JSON"),
+    ("missing.jsonl", '{"instruction": "a"}\n', ":1: missing field 'output'"),
+    ("type.jsonl", '{"instruction": "a", "input": 3, "output": "b"}\n', ":1: field 'input' must be a string"),
+    ("notobj.jsonl", '["a", "b"]\n', ":1: expected a JSON object"),
+    ("noinstr.jsonl", '{"instruction": "  ", "output": "b"}\n', ":1: field 'instruction' is empty"),
+    (
+        "dup.jsonl",
+        '{"id": 1, "instruction": "a", "output": "b"}\n{"id": "1", "instruction": "c", "output": "d"}\n',
+        ":2: duplicate id '1' (first on line 1)",
+    ),
+    (
+        "latin1.jsonl",
+        b'{"instruction": "a", "output": "b"}\n{"instruction": "caf\xe9", "output": "b"}\n',
+        ":2: not valid UTF-8",
+    ),
+    ("huge.jsonl", '{"instruction": "' + "x" * (MAX_LINE_BYTES + 1) + '", "output": "b"}\n', ":1: line is longer"),
+]
+
+
+@pytest.mark.parametrize("name,content,message", BAD_SEED_FILES, ids=[b[0] for b in BAD_SEED_FILES])
 def test_bad_seed_files_get_one_line_naming_file_and_line(tmp_path, name, content, message):
     path = write(tmp_path, name, content)
     with pytest.raises(SeedFileError) as info:
