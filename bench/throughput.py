@@ -190,6 +190,7 @@ def dedup_bench(n: int, threshold: float, seed: int, console: Console) -> tuple[
     vectors, embed_s = cached_embed(texts, console)
     means = np.array([rng.uniform(8.0, 10.0) for _ in texts])
     order = np.argsort(-means, kind="stable")
+    load_before = os.getloadavg()[0]  # other processes on these cores slow both passes, BLAS the most
     t0 = time.perf_counter()
     index = DedupIndex(capacity=len(texts))
     approx = deduplicate(index, [(str(i), float(means[i]), vectors[i]) for i in range(len(texts))], int, threshold)
@@ -210,6 +211,7 @@ def dedup_bench(n: int, threshold: float, seed: int, console: Console) -> tuple[
         "exact_seconds": round(exact_s, 2),
         "speedup": round(exact_s / hnsw_s, 2),
         "embed_seconds": None if embed_s is None else round(embed_s, 1),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # before, after
     }, vectors
 
 
