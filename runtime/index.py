@@ -122,6 +122,7 @@ def deduplicate(
     for start in range(0, len(ordered), block):
         chunk = ordered[start : start + block]
         vectors = np.stack([np.asarray(v, dtype=np.float32).ravel() for _, _, v in chunk])
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # cosine, as hnswlib's space is
         labels, similarities = index.nearest_many(vectors, num_threads)
         kept, row = settle_block(vectors, similarities, threshold)
         new = {j: new_label(chunk[j][0]) for j in np.flatnonzero(kept)}  # asked in visiting order

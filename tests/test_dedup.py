@@ -1,8 +1,11 @@
 """Deduplication order and threshold (paper §3.3): descending μ, cosine ≥ 0.9 drops."""
 
+import doctest
+
 import numpy as np
 import pytest
 
+import runtime.index
 from runtime.index import DedupIndex, deduplicate
 from tests.dedup_reference import brute_force, one_at_a_time
 
@@ -146,3 +149,7 @@ def test_an_empty_pass_and_an_empty_index():
     assert deduplicate(DedupIndex(dim=8), [], new_label) == []
     (d,) = deduplicate(DedupIndex(dim=8), [("only", 9.0, unit([1, 0, 0, 0, 0, 0, 0, 0]))], new_label)
     assert d.kept and d.nearest is None and d.similarity is None
+
+
+def test_the_examples_in_the_docstrings_hold():
+    assert doctest.testmod(runtime.index).failed == 0
