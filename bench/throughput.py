@@ -336,8 +336,9 @@ def print_table(result: dict, console: Console) -> None:
         "embedder_peak_rss_mb",
     ):
         table.add_row(key, str(result.get(key, "")), str(result["targets"].get(key, "")))
-    table.add_row("dedup.agreement", str(result["dedup"]["agreement"]), "0.999")
-    table.add_row("dedup.speedup", str(result["dedup"]["speedup"]), "")
+    dedup = result.get("dedup", {})
+    table.add_row("dedup.agreement", str(dedup.get("agreement", "")), "0.999")
+    table.add_row("dedup.speedup", str(dedup.get("speedup", "")), "")
     console.print(table)
 
 
