@@ -3,7 +3,9 @@
 ``runtime.embedding_engine`` starts it as ``python -m runtime.embedding_worker PARENT_PID``,
 so that torch and sentence-transformers (most of a coordinator's memory) live here and
 never in the coordinator. It dies with its parent: it exits at end of input, and the
-kernel sends it SIGTERM when the parent dies (PR_SET_PDEATHSIG), even by SIGKILL.
+kernel sends it SIGTERM when the parent dies (PR_SET_PDEATHSIG), even by SIGKILL. (Linux
+ties that signal to the parent *thread* that started the worker: started from a short-lived
+thread, it would end with that thread, and the engine would start another on the next call.)
 
 The wire is a sequence of frames, each an 8-byte little-endian length and that many bytes:
 
