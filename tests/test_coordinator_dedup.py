@@ -10,6 +10,7 @@ import pytest
 
 import runtime.coordinator as coordinator_module
 from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.index import DedupIndex
 from runtime.store import Store
 
 
@@ -36,7 +37,7 @@ def coordinator(tmp_path, monkeypatch):
         | {"domain": "math", "keywords": json.dumps(["prime"]), "summary": "name a prime", "status": "annotated"}
     )
     c = Coordinator(Team({}, {}, {}), store, tmp_path, SynthConfig())
-    c.index = coordinator_module.DedupIndex(dim=4)
+    c.index = DedupIndex(dim=4)
     c._index_seeds()
     return c
 
