@@ -259,7 +259,8 @@ class Coordinator:
 
     def _index_seeds(self) -> None:
         indexed = {r["ref"] for r in self.store.db["index_items"].rows_where("kind = 'seed'", select="ref")}
-        rows = [r for r in self.store.annotated_seeds() if r["id"] not in indexed]
+        annotated = self.store.db["seeds"].rows_where("status = 'annotated'", select="id, instruction, input")
+        rows = [r for r in annotated if r["id"] not in indexed]
         if not rows:
             return
         vectors = embed([sample_text(r["instruction"], r["input"]) for r in rows])
@@ -272,11 +273,16 @@ class Coordinator:
         self.index.save(self.index_path)
 
     def example_pool(self) -> dict[str, list[tuple[list[str], str, str]]]:
-        """Domain → (keywords, summary, ref) of every annotated seed and every kept, summarized sample."""
+        """Domain → (keywords, summary, ref) of every annotated seed and every kept, summarized sample.
+
+        Reads only those columns, row by row: the pool never holds whole samples.
+        """
         pool: dict[str, list] = defaultdict(list)
-        for r in self.store.annotated_seeds():
+        columns = "id, domain, keywords, summary"
+        for r in self.store.db["seeds"].rows_where("status = 'annotated'", select=columns):
             pool[r["domain"]].append((json.loads(r["keywords"]), r["summary"], f"seed:{r['id']}"))
-        for r in self.store.samples("status = 'accepted' and summary is not null", order_by="id"):
+        kept = "status = 'accepted' and summary is not null"
+        for r in self.store.db["samples"].rows_where(kept, select=columns, order_by="id"):
             pool[r["domain"]].append((json.loads(r["keywords"]), r["summary"], f"sample:{r['id']}"))
         return dict(pool)
 
@@ -454,7 +460,8 @@ class Coordinator:
         store.finish_round(round_)
 
     def dedup_round(self, round_: int) -> None:
-        rows = self.store.samples("round = ? and status = 'passed'", [round_])
+        passed = "round = ? and status = 'passed'"
+        rows = list(self.store.db["samples"].rows_where(passed, [round_], select="id, mean, instruction, input"))
         if not rows:
             return
         vectors = embed([sample_text(r["instruction"], r["input"]) for r in rows])

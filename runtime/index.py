@@ -3,6 +3,14 @@
 Accepted samples are visited in descending μ; each is dropped as a duplicate when its
 cosine similarity to anything already kept (seeds, earlier rounds, higher-μ samples of
 this round) is at least the threshold, otherwise it is kept and added to the index.
+
+The pass works in blocks so that it costs a few large calls instead of one small call per
+sample: a block of B samples asks the index (as it stood before the block) for every
+sample's nearest neighbour in one multithreaded ``knn_query``, settles the conflicts
+*inside* the block exactly with one B×B matrix product, visited in order, and adds the
+block's survivors with one ``add_items``. The decisions are those of visiting the samples
+one at a time, because a sample can only collide with what was kept before it: the index
+covers everything before the block, the matrix product the survivors earlier in the block.
 """
 
 from __future__ import annotations
@@ -27,12 +35,21 @@ class DedupDecision:
 
 
 class DedupIndex:
-    """A cosine hnswlib index whose integer labels the caller assigns (and persists elsewhere)."""
+    """A cosine hnswlib index whose integer labels the caller assigns (and persists elsewhere).
 
-    def __init__(self, dim: int = 384, capacity: int = 1024, ef: int = 200, m: int = 32):
+    ``ef`` is the search breadth of queries, ``m`` and ``ef_construction`` shape the graph.
+    Deduplication only asks whether some kept item lies within cosine 0.9, and such close
+    neighbours are easy for hnswlib to find, so a light graph suffices. On the throughput
+    benchmark's 50,000 MiniLM embeddings of real text (2 threads, 1-3 runs each):
+    M=24, ef_construction=100, ef=64 made the same 50,000 keep/drop decisions as exact
+    brute force, as did the earlier M=32, ef_construction=200, ef=200 at 2.5-3× the cost;
+    M=16 (same ef) missed 1-2 duplicates, M=16, ef_construction=64, ef=32 missed 10.
+    """
+
+    def __init__(self, dim: int = 384, capacity: int = 1024, ef: int = 64, m: int = 24, ef_construction: int = 100):
         self.dim, self._ef = dim, ef
         self.index = hnswlib.Index(space="cosine", dim=dim)
-        self.index.init_index(max_elements=capacity, ef_construction=ef, M=m)
+        self.index.init_index(max_elements=capacity, ef_construction=ef_construction, M=m)
         self.index.set_ef(ef)
 
     def __len__(self) -> int:
@@ -48,10 +65,20 @@ class DedupIndex:
 
     def nearest(self, vector: np.ndarray) -> tuple[int, float] | None:
         """The label and cosine similarity of the closest item, or None when empty."""
-        if len(self) == 0:
-            return None
-        labels, distances = self.index.knn_query(np.asarray(vector, dtype=np.float32).reshape(1, -1), k=1)
-        return int(labels[0][0]), float(1.0 - distances[0][0])
+        labels, similarities = self.nearest_many(np.asarray(vector).reshape(1, -1))
+        return None if labels[0] < 0 else (int(labels[0]), float(similarities[0]))
+
+    def nearest_many(self, vectors: np.ndarray, num_threads: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """For each row, the label and cosine similarity of its closest item, in one (threaded) query.
+
+        An empty index answers label -1 and similarity -inf for every row, so that any
+        comparison with a threshold reads "no duplicate".
+        """
+        n = len(vectors)
+        if len(self) == 0 or n == 0:
+            return np.full(n, -1, dtype=np.int64), np.full(n, -np.inf, dtype=np.float32)
+        labels, distances = self.index.knn_query(np.asarray(vectors, dtype=np.float32), k=1, num_threads=num_threads)
+        return labels[:, 0].astype(np.int64), (1.0 - distances[:, 0]).astype(np.float32)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +87,7 @@ class DedupIndex:
         os.replace(tmp, path)  # a reader never sees half an index
 
     @classmethod
-    def load(cls, path: Path, dim: int = 384, ef: int = 200) -> DedupIndex:
+    def load(cls, path: Path, dim: int = 384, ef: int = 64) -> DedupIndex:
         new = cls.__new__(cls)
         new.dim, new._ef = dim, ef
         new.index = hnswlib.Index(space="cosine", dim=dim)
@@ -74,19 +101,61 @@ def deduplicate(
     items: Sequence[tuple[str, float, np.ndarray]],
     new_label: Callable[[str], int],
     threshold: float = DEFAULT_THRESHOLD,
+    block: int = 2048,
+    num_threads: int = -1,
 ) -> list[DedupDecision]:
     """Visit ``items`` (key, μ, unit vector) in descending μ and keep or drop each.
 
-    Kept items are added to ``index`` under the label ``new_label(key)`` before the next
-    item is checked, so two near-identical samples of the same batch keep only the
-    higher-μ one. Ties in μ keep the input order.
+    Returns one decision per item, in visiting order. Ties in μ keep the input order.
+    A kept item is added to ``index`` under ``new_label(key)``; labels are asked for in
+    visiting order, one per kept item. An item is dropped when its cosine similarity to
+    anything kept before it (already in the index, or kept earlier in this call) is at
+    least ``threshold``, so of two near-identical items only the higher-μ one survives.
+
+    ``nearest``/``similarity`` name the most similar item kept before the decision (None
+    when nothing was). When that item was kept earlier in the same block, the similarity
+    is the exact float32 dot product rather than hnswlib's distance; the two may differ in
+    the 7th decimal. ``block`` (≥ 1) and ``num_threads`` change the speed, not the decisions.
     """
-    decisions = []
-    for key, _mean, vector in sorted(items, key=lambda t: -t[1]):
-        hit = index.nearest(vector)
-        if hit is not None and hit[1] >= threshold:
-            decisions.append(DedupDecision(key, False, hit[0], hit[1]))
-            continue
-        index.add(vector.reshape(1, -1), [new_label(key)])
-        decisions.append(DedupDecision(key, True, hit[0] if hit else None, hit[1] if hit else None))
+    ordered = sorted(items, key=lambda t: -t[1])
+    decisions: list[DedupDecision] = []
+    for start in range(0, len(ordered), block):
+        chunk = ordered[start : start + block]
+        vectors = np.stack([np.asarray(v, dtype=np.float32).ravel() for _, _, v in chunk])
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # cosine, as hnswlib's space is
+        labels, similarities = index.nearest_many(vectors, num_threads)
+        kept, row = settle_block(vectors, similarities, threshold)
+        new = {j: new_label(chunk[j][0]) for j in np.flatnonzero(kept)}  # asked in visiting order
+        for j, (key, _mean, _vector) in enumerate(chunk):
+            label = new[row[j]] if row[j] >= 0 else (int(labels[j]) if labels[j] >= 0 else None)
+            similarity = float(similarities[j]) if label is not None else None
+            decisions.append(DedupDecision(key, bool(kept[j]), label, similarity))
+        index.add(vectors[kept], list(new.values()))
     return decisions
+
+
+def settle_block(vectors: np.ndarray, similarities: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Decide the rows of one block in order, exactly.
+
+    ``similarities[j]`` is row ``j``'s best similarity to what was kept before the block
+    (-inf for nothing); it is raised in place whenever a row kept earlier in the block is
+    closer. Returns ``(kept, row)``: the mask of kept rows, and for each row the earlier
+    kept row it is closest to, or -1 when its closest kept item lies outside the block.
+
+    >>> v = np.array([[1, 0], [0.96, 0.28], [0, 1]], dtype=np.float32)  # row 1 is 0.96 from row 0
+    >>> kept, row = settle_block(v, np.full(3, -np.inf, dtype=np.float32), 0.9)
+    >>> kept.tolist(), row.tolist()
+    ([True, False, True], [-1, 0, 0])
+    """
+    gram = vectors @ vectors.T
+    kept = np.zeros(len(vectors), dtype=bool)
+    row = np.full(len(vectors), -1, dtype=np.int64)
+    for j in range(len(vectors)):
+        if similarities[j] >= threshold:
+            continue  # a duplicate: what comes later is compared only with kept rows
+        kept[j] = True
+        to_j, best = gram[j, j + 1 :], similarities[j + 1 :]
+        closer = to_j > best
+        best[closer] = to_j[closer]
+        row[j + 1 :][closer] = j
+    return kept, row

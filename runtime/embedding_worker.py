@@ -1,0 +1,105 @@
+"""The embedding model's own process: batches of texts in on stdin, unit vectors out on stdout.
+
+``runtime.embedding_engine`` starts it as ``python -m runtime.embedding_worker PARENT_PID``,
+so that torch and sentence-transformers (most of a coordinator's memory) live here and
+never in the coordinator. It dies with its parent: it exits at end of input, and the
+kernel sends it SIGTERM when the parent dies (PR_SET_PDEATHSIG), even by SIGKILL. (Linux
+ties that signal to the parent *thread* that started the worker: started from a short-lived
+thread, it would end with that thread, and the engine would start another on the next call.)
+
+The wire is a sequence of frames, each an 8-byte little-endian length and that many bytes:
+
+- request: one JSON frame ``{"texts": [...], "batch_size": 64}``;
+- answer: a JSON frame ``{"rows": n, "dim": 384}`` then a frame of ``n × dim`` little-endian
+  float32 in row order, or a single JSON frame ``{"error": "..."}``.
+
+:func:`encode` is the same model called in the current process (what the worker runs,
+and what tests compare the worker with).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import struct
+import sys
+from functools import lru_cache
+from typing import BinaryIO
+
+import numpy as np
+
+from runtime.weights import minilm_dir
+
+DIM = 384
+_LENGTH = struct.Struct("<Q")
+
+
+def write_frame(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(_LENGTH.pack(len(payload)))
+    stream.write(payload)
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next frame's bytes, or None at end of input (or a frame cut short by it)."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (n,) = _LENGTH.unpack(head)
+    body = stream.read(n)
+    return body if len(body) == n else None
+
+
+@lru_cache(maxsize=1)
+def load_model():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(str(minilm_dir()), device="cpu")
+
+
+def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per text, computed in this process."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    vectors = load_model().encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """Answer requests until end of input; a failed request answers an error and the loop goes on."""
+    while (frame := read_frame(requests)) is not None:
+        try:
+            request = json.loads(frame)
+            vectors = encode(request["texts"], request.get("batch_size", 64))
+            head, body = {"rows": vectors.shape[0], "dim": vectors.shape[1]}, vectors.astype("<f4").tobytes()
+        except Exception as exc:  # reported to the caller, who raises it
+            head, body = {"error": f"{type(exc).__name__}: {exc}"}, None
+        write_frame(answers, json.dumps(head).encode())
+        if body is not None:
+            write_frame(answers, body)
+        answers.flush()
+
+
+def die_with_parent(parent: int) -> None:
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        sys.exit(0)
+
+
+def main() -> None:
+    die_with_parent(int(sys.argv[1]))
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a library prints goes to stderr and cannot corrupt the wire
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()
