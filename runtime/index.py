@@ -63,6 +63,15 @@ class DedupIndex:
             self.index.resize_index(max(needed, 2 * self.index.get_max_elements()))
         self.index.add_items(np.asarray(vectors, dtype=np.float32), np.asarray(labels, dtype=np.int64))
 
+    def labels(self) -> list[int]:
+        """Every label the index holds."""
+        return [int(x) for x in self.index.get_ids_list()]
+
+    def vectors(self, labels: Sequence[int]) -> np.ndarray:
+        """The stored vectors of ``labels``, unit length (hnswlib's cosine space keeps them normalised)."""
+        stored = np.asarray(self.index.get_items(list(labels)), dtype=np.float32)
+        return stored / np.linalg.norm(stored, axis=1, keepdims=True)
+
     def nearest(self, vector: np.ndarray) -> tuple[int, float] | None:
         """The label and cosine similarity of the closest item, or None when empty."""
         labels, similarities = self.nearest_many(np.asarray(vector).reshape(1, -1))

@@ -46,6 +46,14 @@ def _add(index: DedupIndex, texts: dict[int, str]) -> None:
         index.add(embed([texts[lb] for lb in labels]), labels)
 
 
+def _rebuilt(store: Store, path: Path, why: str) -> tuple[DedupIndex, str]:
+    """A new index of every ``index_items`` row, embedded from the database and saved over ``path``."""
+    index = DedupIndex()
+    _add(index, index_texts(store))
+    index.save(path)
+    return index, f"rebuilt: {why}"
+
+
 def verified_index(store: Store, path: Path, seed: int = 0) -> tuple[DedupIndex, str]:
     """The run's dedup index, checked against the database (and saved if it had to change).
 
@@ -54,35 +62,23 @@ def verified_index(store: Store, path: Path, seed: int = 0) -> tuple[DedupIndex,
     """
     expected = {r[0] for r in store.db.execute("select label from index_items")}
     if not path.exists():
-        index = DedupIndex()
         if not expected:
-            return index, "new"
-        _add(index, index_texts(store))
-        index.save(path)
-        return index, f"rebuilt: {path} was missing; {len(expected)} items re-embedded from the database"
+            return DedupIndex(), "new"
+        return _rebuilt(store, path, f"{path} was missing; {len(expected)} items re-embedded from the database")
     try:
         index = DedupIndex.load(path)
-        held = set(index.index.get_ids_list())
-    except RuntimeError as exc:  # unreadable: treat as missing
-        path.unlink()
-        index, _ = verified_index(store, path, seed)
-        return index, f"rebuilt: {path} could not be read ({exc})"
-
+        held = set(index.labels())
+    except RuntimeError as exc:
+        return _rebuilt(store, path, f"{path} could not be read ({exc})")
     if not held <= expected:  # written ahead of a transaction that never committed
-        path.unlink()
-        index, _ = verified_index(store, path, seed)
-        return index, f"rebuilt: {path} held {len(held - expected)} items the database does not"
+        return _rebuilt(store, path, f"{path} held {len(held - expected)} items the database does not")
     checked = random.Random(seed).sample(sorted(held), min(SPOT_CHECKS, len(held)))
     if checked:
         texts = index_texts(store, checked)
         fresh = embed([texts[lb] for lb in checked])
-        stored = np.asarray(index.index.get_items(checked), dtype=np.float32)
-        stored /= np.linalg.norm(stored, axis=1, keepdims=True)
-        agreement = float(np.min(np.sum(fresh * stored, axis=1)))
+        agreement = float(np.min(np.sum(fresh * index.vectors(checked), axis=1)))
         if agreement < MIN_AGREEMENT:
-            path.unlink()
-            index, _ = verified_index(store, path, seed)
-            return index, f"rebuilt: {path} vectors do not match their texts (cosine {agreement:.3f})"
+            return _rebuilt(store, path, f"{path} vectors do not match their texts (cosine {agreement:.3f})")
     missing = expected - held
     if missing:
         _add(index, index_texts(store, sorted(missing)))

@@ -34,7 +34,7 @@ def saved(path, labels):
 
 
 def held(index):
-    return sorted(index.index.get_ids_list())
+    return sorted(index.labels())
 
 
 def test_a_missing_index_is_rebuilt_from_the_database(store, tmp_path):
