@@ -25,6 +25,7 @@ import numpy as np
 
 from runtime.embedding_worker import DIM, read_frame, write_frame
 from runtime.llama_server import EngineError
+from runtime.proc_stats import cpu_seconds, peak_rss_mb
 from runtime.weights import minilm_dir
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,28 @@ class EmbeddingEngine:
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path},
         )
+
+    def warm_up(self) -> threading.Thread:
+        """Start the worker and load its model in a background thread, so the first real
+        ``embed`` does not wait for it (the coordinator calls this while the engines annotate seeds).
+
+        A later ``embed`` waits for the load to finish; if the load failed, that call starts
+        the worker again and raises the error in its caller.
+        """
+
+        def load() -> None:
+            try:
+                self.embed(["warm up"])
+            except Exception:  # noqa: BLE001 -- raised again, to its caller, by the next embed
+                pass
+
+        thread = threading.Thread(target=load, name="embedding-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the worker has used so far, or None when it is not running."""
+        return cpu_seconds(self.proc.pid) if self.alive() else None
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text (``DIM`` columns); starts the worker if needed."""
@@ -85,13 +108,8 @@ class EmbeddingEngine:
         return answer, body
 
     def peak_rss_mb(self) -> float | None:
-        """The worker's peak resident memory so far (Linux ``VmHWM``), or None when it is not running."""
-        if not self.alive():
-            return None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return None
+        """The worker's peak resident memory so far, or None when it is not running."""
+        return peak_rss_mb(self.proc.pid) if self.alive() else None
 
     def close(self, grace: float = 10.0) -> None:
         """Stop the worker: end of input tells it to exit; one still running after ``grace`` seconds is killed."""

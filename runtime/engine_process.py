@@ -32,6 +32,8 @@ from typing import IO
 
 import httpx
 
+from runtime.proc_stats import peak_rss_mb
+
 KEY_FILE_PLACEHOLDER = "<per-run key file>"
 REDACTED = "<api-key>"
 
@@ -156,6 +158,10 @@ class ServerProcess:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def peak_rss_mb(self) -> float | None:
+        """The server's peak resident memory so far, or None when it is not running."""
+        return peak_rss_mb(self.proc.pid) if self.alive() else None
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the server's process group, SIGKILL what is left after ``grace`` seconds."""
