@@ -37,7 +37,7 @@ from gra_agents import (  # noqa: E402
     verdict,
 )
 from runtime import call_log  # noqa: E402
-from runtime.embedder import embed, sample_text  # noqa: E402
+from runtime.embedder import embed, sample_text, warm_up  # noqa: E402
 from runtime.index import deduplicate
 from runtime.limiter import AdaptiveLimit  # noqa: E402
 from runtime.member_lm import MemberLM  # noqa: E402
@@ -225,6 +225,8 @@ class Coordinator:
         done = {r["id"] for r in self.store.db["seeds"].rows_where(select="id")}  # annotated or failed: settled
         todo = [s for s in seeds if s.id not in done]
         names = self.team.names
+        if todo:  # the seeds are embedded next: load the model while the engines annotate
+            warm_up()
         with self._progress() as progress:
             task = progress.add_task("annotating seeds", total=len(todo))
 

@@ -16,6 +16,11 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     return shared_engine().embed(texts, batch_size)
 
 
+def warm_up() -> None:
+    """Load the model in the background now, so that the next ``embed`` does not wait for it."""
+    shared_engine().warm_up()
+
+
 def sample_text(instruction: str, input: str) -> str:
     """The text of a sample that deduplication compares: its instruction and input."""
     return f"{instruction}\n{input}".strip()

@@ -61,6 +61,20 @@ def test_one_worker_serves_every_call_until_closed():
     assert embed(["after close"]).shape == (1, 384) and engine.proc.pid != pid  # a fresh one on demand
 
 
+def test_warm_up_loads_the_model_in_the_background_and_the_next_call_reuses_it():
+    engine = EmbeddingEngine()
+    try:
+        thread = engine.warm_up()  # returns at once; the model loads meanwhile
+        thread.join(120)
+        assert not thread.is_alive() and engine.alive()
+        pid = engine.proc.pid
+        assert engine.cpu_seconds() > 0.5  # importing torch and loading the model took real CPU
+        assert engine.embed(["a text"]).shape == (1, 384) and engine.proc.pid == pid
+    finally:
+        engine.close()
+    assert engine.cpu_seconds() is None
+
+
 def test_a_failed_request_is_an_error_and_the_worker_goes_on():
     engine = EmbeddingEngine()
     try:
