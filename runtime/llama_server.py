@@ -82,6 +82,8 @@ class LlamaServer(ServerProcess):
             "--no-webui",
             "--metrics",
             "--cont-batching",
+            "--cache-ram",  # llama.cpp's default is 8 GiB per server: bound it, it grows over a long run
+            str(s.prompt_cache_mib),
         ]
         threads = s.threads or (len(self.cpus) if self.cpus else 1)
         cmd += ["--threads", str(threads), "--threads-batch", str(threads)]

@@ -41,6 +41,7 @@ class LlamaCppEngine(_Strict):
     slots: int = Field(4, ge=1, le=64)
     context_per_slot: int = Field(4096, ge=512)
     threads: int | None = Field(None, ge=1)
+    prompt_cache_mib: int = Field(2048, ge=0)  # host-RAM cache of finished prompts (llama-server --cache-ram)
     extra_args: list[str] = []
     dialect: Literal["llama_json_schema", "json_schema"] = "llama_json_schema"
 

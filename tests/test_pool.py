@@ -86,3 +86,19 @@ def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
     team = Team.from_pool(pool, {"e": Endpoint("http://127.0.0.1:1/v1", "k", "json_schema", 4)})
     assert (team.retry.invalid, team.retry.engine_error, team.retry.truncated) == (3, 0, 1)
     assert team.lms["m0"].kwargs["timeout"] == 30
+
+
+def test_llama_server_gets_its_slots_and_a_bounded_prompt_cache(tmp_path):
+    from pathlib import Path
+
+    from runtime.llama_server import LlamaServer
+
+    pool, _ = load_pool(
+        write(tmp_path, BASE.replace("context_per_slot = 1024", "slots = 3\nprompt_cache_mib = 512") + members(5))
+    )
+    cmd = LlamaServer("e", pool.engines["e"], Path("log"), "key", port=1).command()
+    flag = lambda name: cmd[cmd.index(name) + 1]  # noqa: E731
+    assert (flag("--parallel"), flag("--ctx-size"), flag("--cache-ram")) == ("3", str(3 * 4096), "512")
+    default, _ = load_pool("cpu")  # one core per engine: one request decoded at a time, 2 GiB of cached prompts
+    assert {e.slots for e in default.engines.values()} == {1}
+    assert {e.prompt_cache_mib for e in default.engines.values()} == {2048}
