@@ -56,12 +56,18 @@ class EmbeddingEngine:
         )
 
     def warm_up(self) -> threading.Thread:
-        """Start the worker and load its model in a background thread, so the first real
+        """Start the worker now and load its model in a background thread, so the first real
         ``embed`` does not wait for it (the coordinator calls this while the engines annotate seeds).
 
-        A later ``embed`` waits for the load to finish; if the load failed, that call starts
-        the worker again and raises the error in its caller.
+        The worker is started here, in the caller's thread, not in the background one: the
+        kernel's parent-death signal follows the thread that started a child, so a worker
+        started by a thread that then ends would be killed with it. A later ``embed`` waits
+        for the load; if the load failed, that call starts the worker again and raises the
+        error in its caller.
         """
+        with self._lock:
+            if not self.alive():
+                self.start()
 
         def load() -> None:
             try:
