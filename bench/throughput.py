@@ -189,7 +189,7 @@ def cached_embed(texts: list[str], console: Console) -> tuple[np.ndarray, float 
     if path.exists():
         with np.load(path) as cached:
             known = dict(zip(cached["keys"].tolist(), cached["vectors"], strict=True))
-    missing = sorted({k: i for i, k in enumerate(keys) if k not in known}.values())
+    missing = list({k: i for i, k in enumerate(keys) if k not in known}.values())  # each distinct text once
     seconds = None
     if missing:
         console.print(f"embedding {len(missing)} of {len(texts)} texts (the rest come from {path})")
@@ -345,7 +345,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         "candidates": args.candidates,
         "calls": len(requests),
         "engine_slots": slots,
-        "samples_in_flight": config.concurrency or sum(slots.values()) + 2,
+        "samples_in_flight": coordinator.samples_in_flight,
         "pipeline_tok_s": round(out_tokens / wall, 2),
         "pipeline_seconds": round(wall, 1),
         "engine_ceiling_tok_s": round(ceil_tok / ceil_s, 2),

@@ -157,9 +157,8 @@ def serve(
                 print(f"{name}\t{urls}\tslots={ep.slots}\tmembers={','.join(members)}", flush=True)
             print(f"api key (this session only): {sup.api_key}", flush=True)
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            signal.signal(
-                signal.SIGINT, signal.default_int_handler
-            )  # Ctrl-C stops it even if started with SIGINT ignored (nohup ... &)
+            # Ctrl-C stops it even when it was started with SIGINT ignored (as `nohup ... &` does)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
                 while not sup.failed:
                     time.sleep(1)

@@ -147,6 +147,11 @@ class Coordinator:
         self.index, self.index_report = verified_index(store, self.index_path)
         self.replayed = 0  # calls served from the database on resume instead of the engines
 
+    @property
+    def samples_in_flight(self) -> int:
+        """How many candidates a round works on at once: ``--concurrency``, else every engine slot + 2."""
+        return self.config.concurrency or (sum(self.team.slots.values()) + 2)
+
     # -- members' health ------------------------------------------------------------------
     def member_state(self, member: str) -> str:
         return self.team.health(self.team.engine_of[member]) if self.team.health else "up"
@@ -432,7 +437,6 @@ class Coordinator:
         redo = list(progress_so_far["unfinished"])
         launched, passed = progress_so_far["launched"], progress_so_far["passed"]
         next_ordinal = progress_so_far["next_ordinal"]
-        concurrency = cfg.concurrency or (sum(self.team.slots.values()) + 2)
         with self._progress() as progress:
             task = progress.add_task(f"round {round_}: candidates", total=cfg.budget, completed=launched - len(redo))
             passed_task = progress.add_task(f"round {round_}: passed committee", total=cfg.per_round, completed=passed)
@@ -454,7 +458,7 @@ class Coordinator:
                     if outcome == "passed":
                         progress.advance(passed_task)
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            await asyncio.gather(*(worker() for _ in range(self.samples_in_flight)))
         with store.transaction():  # every keep/drop decision of the round lands at once, or none does
             self.dedup_round(round_)
         await self.summarize_round(round_)

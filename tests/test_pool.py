@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from runtime.llama_server import split_cores
+from runtime.llama_server import LlamaServer, split_cores
 from runtime.pool import PoolFileError, load_pool
 
 
@@ -89,10 +91,6 @@ def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
 
 
 def test_llama_server_gets_its_slots_and_a_bounded_prompt_cache(tmp_path):
-    from pathlib import Path
-
-    from runtime.llama_server import LlamaServer
-
     pool, _ = load_pool(
         write(tmp_path, BASE.replace("context_per_slot = 1024", "slots = 3\nprompt_cache_mib = 512") + members(5))
     )
