@@ -12,7 +12,11 @@ Three rules hold for every engine:
 * the key never reaches a log: the server's output is copied into its log with the key
   replaced by ``<api-key>`` (SGLang, for one, prints its full settings at start);
 * no orphans: each server leads its own process group, which :meth:`stop` ends as a
-  whole, and gets SIGTERM if the coordinator dies, even by SIGKILL (PR_SET_PDEATHSIG).
+  whole, and gets SIGKILL if the coordinator dies, even by SIGKILL (PR_SET_PDEATHSIG).
+  SIGKILL, not SIGTERM: llama-server's SIGTERM handler can deadlock (seen here: an idle
+  server, both threads parked on a futex, SIGTERM blocked inside its own handler), and a
+  coordinator that is gone cannot follow up with SIGKILL as :meth:`stop` does. SGLang's
+  worker processes arm the same signal against their launcher, so its tree goes too.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from runtime.proc_stats import peak_rss_mb
 
 KEY_FILE_PLACEHOLDER = "<per-run key file>"
 REDACTED = "<api-key>"
+PR_SET_PDEATHSIG = 1
 
 
 class EngineError(RuntimeError):
@@ -49,11 +54,15 @@ def free_port() -> int:
 
 
 def _child_setup(cpus: frozenset[int] | None):
+    parent = os.getpid()
+
     def setup() -> None:  # runs in the child before exec
-        try:  # SIGTERM the server when the coordinator dies, even by SIGKILL: no orphans
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        try:  # SIGKILL the server when the coordinator dies, even by SIGKILL: no orphans
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except OSError:
             pass
+        if os.getppid() != parent:  # the coordinator died before the line above took effect
+            os._exit(1)
         if cpus:
             os.sched_setaffinity(0, cpus)
 

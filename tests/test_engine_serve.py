@@ -18,9 +18,22 @@ def llama_servers() -> set[int]:
     return {int(p) for p in out.split()}
 
 
+def children_of(pid: int) -> set[int]:
+    """Live (non-zombie) processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
 def serve(logs):
-    """Start `gra serve --pool cpu`; return the process, its three header lines and the engines it started."""
-    before = llama_servers()
+    """Start `gra serve --pool cpu`; return the process, its three header lines and the engines it started
+    (its own llama-server children: servers of anything else running on the machine do not count)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "runtime.cli", "serve", "--pool", "cpu", "--logs", str(logs)],
         stdout=subprocess.PIPE,
@@ -28,7 +41,7 @@ def serve(logs):
         text=True,
     )
     lines = [proc.stdout.readline() for _ in range(3)]
-    return proc, lines, llama_servers() - before
+    return proc, lines, children_of(proc.pid) & llama_servers()
 
 
 def gone(pids, timeout=15.0) -> bool:
@@ -64,19 +77,6 @@ def test_engines_die_with_a_killed_coordinator(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert gone(started)
-
-
-def children_of(pid: int) -> set[int]:
-    """Live (non-zombie) processes whose parent is ``pid``, from /proc."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z" and int(fields[1]) == pid:
-            found.add(int(stat.parent.name))
-    return found
 
 
 def test_the_supervisor_restarts_a_killed_llama_server_at_the_same_url_and_leaves_no_child(tmp_path):

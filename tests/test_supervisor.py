@@ -9,6 +9,7 @@ tests/test_engine_serve.py repeats the restart with real llama-servers.
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -126,6 +127,41 @@ def test_the_key_file_is_private_and_gone_once_the_server_is_up(tmp_path, cpu_po
         assert not key_file.exists()
     finally:
         server.stop()
+
+
+def ignores_sigterm(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status").read_text()
+    ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
+    return bool(ignored & (1 << (signal.SIGTERM - 1)))
+
+
+STUBBORN_COORDINATOR = """
+import sys, time
+from pathlib import Path
+from runtime.engine_process import ServerProcess
+
+IGNORE_SIGTERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+
+class Stubborn(ServerProcess):  # ignores SIGTERM, as a llama-server stuck in its SIGTERM handler does
+    def command(self, key_file="-"):
+        return [sys.executable, "-c", IGNORE_SIGTERM]
+
+server = Stubborn("stubborn", Path(sys.argv[1]), "k")
+server.start()
+print(server.proc.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_server_that_ignores_sigterm_still_dies_with_a_killed_coordinator(tmp_path):
+    coordinator = subprocess.Popen(
+        [sys.executable, "-c", STUBBORN_COORDINATOR, str(tmp_path / "s.log")], stdout=subprocess.PIPE, text=True
+    )
+    server = int(coordinator.stdout.readline())
+    assert wait_for(lambda: ignores_sigterm(server))
+    coordinator.kill()
+    coordinator.wait(30)
+    assert wait_for(lambda: not alive(server), timeout=15), "the server outlived its coordinator"
 
 
 def test_least_busy_replica_takes_the_call_ties_go_round_robin():
