@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from runtime.engine_process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess  # noqa: F401 (EngineError: re-export)
+from runtime.gguf_reencode import reencoded, reencoded_path
 from runtime.pool import LlamaCppEngine
 from runtime.weights import cache_dir, resolve_gguf
 
@@ -63,12 +64,22 @@ class LlamaServer(ServerProcess):
         super().__init__(name, log_path, api_key, port, cpus)
         self.spec = spec
 
+    def model_path(self) -> Path:
+        """The file the server loads: the pool's model, or its re-encoded copy (``reencode``)."""
+        source = resolve_gguf(self.spec.model)
+        return reencoded_path(source, self.spec.reencode) if self.spec.reencode else source
+
+    def start(self) -> None:
+        if self.spec.reencode:  # built once into the cache (seconds); later starts find it there
+            reencoded(resolve_gguf(self.spec.model), self.spec.reencode)
+        super().start()
+
     def command(self, key_file: str = KEY_FILE_PLACEHOLDER) -> list[str]:
         s = self.spec
         cmd = [
             str(find_llama_server()),
             "--model",
-            str(resolve_gguf(s.model)),
+            str(self.model_path()),
             "--host",
             "127.0.0.1",
             "--port",

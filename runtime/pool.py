@@ -42,6 +42,7 @@ class LlamaCppEngine(_Strict):
     context_per_slot: int = Field(4096, ge=512)
     threads: int | None = Field(None, ge=1)
     prompt_cache_mib: int = Field(2048, ge=0)  # host-RAM cache of finished prompts (llama-server --cache-ram)
+    reencode: Literal["f16", "q8_0"] | None = None  # serve Q4_1/Q5_x tensors as this type (runtime.gguf_reencode)
     extra_args: list[str] = []
     dialect: Literal["llama_json_schema", "json_schema"] = "llama_json_schema"
 

@@ -1,0 +1,83 @@
+"""Re-encode a GGUF file's slow-on-CPU tensors into a type llama.cpp's CPU backend runs faster.
+
+SmolLM2-135M-Instruct ships as Q4_1, a legacy type that llama.cpp's CPU backend computes
+with its plain dot-product kernels. The same numbers stored as F16 prefill about twice as
+fast on one core (measured: 480 vs 233 prompt tokens/s at a 1,500-token prompt, 715 vs
+270 at 100 tokens), and F16 holds every Q4_1 value (``d * q + m``) to within f16 rounding:
+next-token distributions differ from the exact dequantized weights by a mean KL of 0.0001
+nats, against 0.0033 for the Q4_1 file run as it is (top-20 KL over 280 positions of text;
+Q8_0 re-encoding measured 0.0062). Nothing is re-quantized; the model is the one shipped.
+
+    >>> path = reencoded(Path("SmolLM2-135M-Instruct.Q4_1.gguf"), "f16")  # built once, then cached
+
+The file is written to the cache next to the assembled Gemma weights, under a name that
+carries the source's size and mtime, so an upgraded package gets a new file; it appears
+there atomically, complete or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Literal
+
+import gguf
+from gguf import GGMLQuantizationType as QType
+from gguf import quants
+
+from runtime.weights import cache_dir
+
+Encoding = Literal["f16", "q8_0"]
+
+#: Types without a repacked CPU kernel in llama.cpp (Q4_0, Q4_K and Q8_0 have one or are fast already).
+SLOW_ON_CPU = frozenset({QType.Q4_1, QType.Q5_0, QType.Q5_1})
+
+_TARGET = {"f16": QType.F16, "q8_0": QType.Q8_0}
+_FILE_TYPE = {"f16": gguf.LlamaFileType.MOSTLY_F16, "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}
+
+
+def reencoded_path(source: Path, encoding: Encoding) -> Path:
+    """Where :func:`reencoded` keeps ``source`` re-encoded as ``encoding`` (it may not exist yet)."""
+    st = source.stat()
+    tag = hashlib.sha256(f"{source.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
+    return cache_dir() / "weights" / f"{source.stem}.{encoding}-{tag}.gguf"
+
+
+def reencoded(source: Path, encoding: Encoding) -> Path:
+    """``source`` with its :data:`SLOW_ON_CPU` tensors stored as ``encoding``; built on first use."""
+    target = reencoded_path(source, encoding)
+    if target.is_file():
+        return target  # only ever renamed into place once complete
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    try:
+        _write(source, partial, encoding)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _write(source: Path, dest: Path, encoding: Encoding) -> None:
+    reader = gguf.GGUFReader(source)
+    arch = reader.fields[gguf.Keys.General.ARCHITECTURE].contents()
+    writer = gguf.GGUFWriter(dest, arch)
+    for field in reader.fields.values():
+        if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
+            continue  # written by GGUFWriter itself
+        value_type = field.types[0]
+        sub_type = field.types[-1] if value_type == gguf.GGUFValueType.ARRAY else None
+        value = field.contents()
+        if field.name == gguf.Keys.General.FILE_TYPE:
+            value = int(_FILE_TYPE[encoding])
+        writer.add_key_value(field.name, value, value_type, sub_type=sub_type)
+    for tensor in reader.tensors:
+        data, qtype = tensor.data, tensor.tensor_type
+        if qtype in SLOW_ON_CPU:
+            qtype, data = _TARGET[encoding], quants.quantize(quants.dequantize(data, qtype), _TARGET[encoding])
+        writer.add_tensor(tensor.name, data, raw_shape=data.shape, raw_dtype=qtype)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()

@@ -1,0 +1,93 @@
+"""Re-encoding a GGUF's Q4_1 tensors: the same numbers, a faster type, written once and atomically."""
+
+import gguf
+import numpy as np
+import pytest
+from gguf import GGMLQuantizationType as QType
+from gguf import quants
+
+from runtime import gguf_reencode
+from runtime.gguf_reencode import reencoded, reencoded_path
+from runtime.weights import GGUF_MODELS
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRA_CACHE", str(tmp_path / "cache"))
+
+
+def tiny_gguf(path):
+    """A two-tensor llama-style file: a Q4_1 matrix and an F32 norm, plus some metadata."""
+    rng = np.random.default_rng(0)
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_name("tiny")
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_1)
+    w.add_token_list(["<s>", "a", "b"])
+    q41 = quants.quantize(rng.standard_normal((8, 64)).astype(np.float32), QType.Q4_1)
+    w.add_tensor("blk.0.attn_q.weight", q41, raw_shape=q41.shape, raw_dtype=QType.Q4_1)
+    w.add_tensor("blk.0.attn_norm.weight", rng.standard_normal(64).astype(np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+def tensors(path):
+    return {t.name: t for t in gguf.GGUFReader(path).tensors}
+
+
+def test_q4_1_tensors_become_f16_holding_the_same_values_and_the_rest_is_kept(tmp_path):
+    source = tiny_gguf(tmp_path / "tiny.Q4_1.gguf")
+    out = reencoded(source, "f16")
+    before, after = tensors(source), tensors(out)
+    q, norm = after["blk.0.attn_q.weight"], after["blk.0.attn_norm.weight"]
+    assert q.tensor_type == QType.F16 and norm.tensor_type == QType.F32
+    exact = quants.dequantize(before["blk.0.attn_q.weight"].data, QType.Q4_1)
+    assert np.allclose(q.data.astype(np.float32), exact, rtol=1e-3, atol=1e-3)  # f16 rounding only
+    assert np.array_equal(norm.data, before["blk.0.attn_norm.weight"].data)
+    fields = gguf.GGUFReader(out).fields
+    assert fields["general.name"].contents() == "tiny"
+    assert fields["tokenizer.ggml.tokens"].contents() == ["<s>", "a", "b"]
+    assert fields["general.file_type"].contents() == gguf.LlamaFileType.MOSTLY_F16
+
+
+def test_q8_0_is_the_other_encoding(tmp_path):
+    out = reencoded(tiny_gguf(tmp_path / "tiny.gguf"), "q8_0")
+    assert tensors(out)["blk.0.attn_q.weight"].tensor_type == QType.Q8_0
+
+
+def test_it_is_built_once_and_a_changed_source_gets_a_new_file(tmp_path):
+    source = tiny_gguf(tmp_path / "tiny.gguf")
+    first = reencoded(source, "f16")
+    stamp = first.stat().st_mtime_ns
+    assert reencoded(source, "f16") == first and first.stat().st_mtime_ns == stamp  # from the cache
+    tiny_gguf(source)  # rewritten, as a package upgrade would
+    source.touch()
+    assert reencoded_path(source, "f16") != first
+
+
+def test_a_failed_write_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
+    source = tiny_gguf(tmp_path / "tiny.gguf")
+
+    def broken(src, dest, encoding):
+        dest.write_bytes(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gguf_reencode, "_write", broken)
+    with pytest.raises(OSError, match="disk full"):
+        reencoded(source, "f16")
+    assert list(reencoded_path(source, "f16").parent.iterdir()) == []
+
+
+def test_the_shipped_smollm2_re_encodes_to_f16_without_changing_a_weight(tmp_path):
+    source = GGUF_MODELS["smollm2-135m-instruct"].path()
+    before, after = tensors(source), tensors(reencoded(source, "f16"))
+    assert before.keys() == after.keys()
+    changed = [n for n, t in before.items() if t.tensor_type == QType.Q4_1]
+    assert changed and all(after[n].tensor_type == QType.F16 for n in changed)
+    for name in changed[:12]:
+        exact = quants.dequantize(before[name].data, QType.Q4_1)
+        assert np.allclose(after[name].data.astype(np.float32), exact, rtol=1e-3, atol=1e-4)
+    kept = [n for n in before if n not in changed]
+    assert all(after[n].tensor_type == before[n].tensor_type for n in kept)
