@@ -16,12 +16,13 @@ from rich.table import Table
 
 from runtime.coordinator import Coordinator, MembersDown, NothingToGenerateFrom, SynthConfig, Team
 from runtime.engine_process import EngineError
-from runtime.pool import PoolFileError, load_pool
+from runtime.gguf_reencode import reencoded
+from runtime.pool import LlamaCppEngine, PoolFileError, load_pool
 from runtime.seeds import SeedFileError, load_seeds
 from runtime.store import Store
 from runtime.supervisor import Supervisor
 from runtime.synth import RunDirError, check_out, prepare_out, synthesize
-from runtime.weights import GGUF_MODELS, WeightsMissing, minilm_dir
+from runtime.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
 
 app = typer.Typer(
     add_completion=False,
@@ -237,6 +238,9 @@ def models() -> None:
     try:
         for key, w in GGUF_MODELS.items():
             print(f"{key}\t{w.path()}")
+        for spec in load_pool("cpu")[0].engines.values():  # what the built-in pool serves in their place
+            if isinstance(spec, LlamaCppEngine) and spec.reencode:
+                print(f"{spec.model} as {spec.reencode}\t{reencoded(resolve_gguf(spec.model), spec.reencode)}")
         print(f"all-minilm-l6-v2\t{minilm_dir()}")
     except WeightsMissing as exc:
         _fail(exc)

@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from runtime import llama_server
+from runtime.engine_process import ServerProcess
 from runtime.llama_server import LlamaServer, split_cores
 from runtime.pool import PoolFileError, load_pool
 
@@ -100,3 +102,17 @@ def test_llama_server_gets_its_slots_and_a_bounded_prompt_cache(tmp_path):
     default, _ = load_pool("cpu")  # one core per engine: one request decoded at a time, 2 GiB of cached prompts
     assert {e.slots for e in default.engines.values()} == {1}
     assert {e.prompt_cache_mib for e in default.engines.values()} == {2048}
+
+
+def test_the_cpu_pool_serves_smollm2_as_f16_built_once_at_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRA_CACHE", str(tmp_path))  # a cache where nothing is built yet
+    monkeypatch.setattr(llama_server, "find_llama_server", lambda: Path("llama-server"))
+    pool, _ = load_pool("cpu")
+    assert pool.engines["smollm2"].reencode == "f16" and pool.engines["gemma3"].reencode is None
+    server = LlamaServer("smollm2", pool.engines["smollm2"], tmp_path / "log", "key", port=1)
+    model = Path(server.command()[server.command().index("--model") + 1])
+    assert model.parent == tmp_path / "weights" and ".f16-" in model.name
+    assert not model.exists()  # a dry run (`gra serve --dry-run`) names it without building it
+    monkeypatch.setattr(ServerProcess, "start", lambda self: None)
+    server.start()
+    assert model.is_file()
