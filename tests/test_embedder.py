@@ -12,7 +12,7 @@ import pytest
 
 from runtime.embedder import embed
 from runtime.embedding_engine import EmbeddingEngine, EmbeddingEngineError, shared_engine
-from runtime.embedding_worker import encode
+from runtime.embedding_worker import NICENESS, encode
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -59,6 +59,16 @@ def test_one_worker_serves_every_call_until_closed():
     engine.close()
     assert wait_until(lambda: gone(pid))
     assert embed(["after close"]).shape == (1, 384) and engine.proc.pid != pid  # a fresh one on demand
+
+
+def test_the_worker_runs_niced_below_the_coordinator_so_engines_get_the_cpu_first():
+    engine = EmbeddingEngine()
+    try:
+        engine.embed(["a text"])
+        nice = lambda pid: int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])  # noqa: E731
+        assert nice(engine.proc.pid) == nice(os.getpid()) + NICENESS
+    finally:
+        engine.close()
 
 
 def test_warm_up_loads_the_model_in_the_background_and_the_next_call_reuses_it():
