@@ -7,6 +7,8 @@
 2. engine ceiling: the run's own recorded requests (same messages, max_tokens, seed,
    constraint) replayed straight at the engines, each engine kept at its slot count.
 3. sequential: the same requests one at a time, as a naive script would send them.
+   Parts 2 and 3 each start the engines afresh, with empty prompt caches as the run had
+   (an ``endpoint`` engine is not ours to restart: its cache stays warm, flattering both).
 4. dedup: keep/drop decisions of the hnswlib index vs exact brute-force cosine on up to
    ``--embeddings`` embeddings of real text (shared seeds: sentences, 2-3 sentence windows,
    whole fields; plus generated text from earlier runs), and the speedup of the pass
@@ -331,13 +333,17 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         wall = asyncio.run(pipeline(coordinator, seeds, str(args.seeds)))
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         out_tokens = store.token_totals()["completion_tokens"]
+        engine_rss = {name: server.peak_rss_mb() for name, server in sup.servers.items()}
+    # Each replay gets freshly started servers: the run's prompts are still in the RAM prompt
+    # cache of the servers that served it, and a replay on them would skip that prefill.
+    with Supervisor(pool, log_dir=work / "logs" / "ceiling") as sup:
         requests = recorded_requests(store, pool, sup.endpoints)
         slots = {e: ep.slots for e, ep in sup.endpoints.items()}
         console.print(f"pipeline: {out_tokens} tokens in {wall:.0f}s; replaying {len(requests)} requests")
         ceil_s, ceil_tok = asyncio.run(replay(requests, sup.endpoints, slots, None))
-        console.print(f"ceiling: {ceil_tok} tokens in {ceil_s:.0f}s; now one call at a time")
+    console.print(f"ceiling: {ceil_tok} tokens in {ceil_s:.0f}s; now one call at a time")
+    with Supervisor(pool, log_dir=work / "logs" / "sequential") as sup:
         seq_s, seq_tok = asyncio.run(replay(requests, sup.endpoints, None, 1))
-        engine_rss = {name: server.peak_rss_mb() for name, server in sup.servers.items()}
     embedder_cpu = shared_engine().cpu_seconds()
     result = {
         "pool": args.pool,
