@@ -19,7 +19,6 @@ and what tests compare the worker with).
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import signal
@@ -30,6 +29,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from runtime.parent_death import die_with_parent
 from runtime.weights import minilm_dir
 
 DIM = 384
@@ -88,17 +88,9 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         answers.flush()
 
 
-def die_with_parent(parent: int) -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        sys.exit(0)
-
-
 def main() -> None:
-    die_with_parent(int(sys.argv[1]))
+    if not die_with_parent(int(sys.argv[1]), signal.SIGTERM):
+        sys.exit(0)
     os.nice(NICENESS)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a library prints goes to stderr and cannot corrupt the wire

@@ -21,7 +21,6 @@ Three rules hold for every engine:
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shlex
 import signal
@@ -36,11 +35,11 @@ from typing import IO
 
 import httpx
 
+from runtime.parent_death import die_with_parent
 from runtime.proc_stats import peak_rss_mb
 
 KEY_FILE_PLACEHOLDER = "<per-run key file>"
 REDACTED = "<api-key>"
-PR_SET_PDEATHSIG = 1
 
 
 class EngineError(RuntimeError):
@@ -57,11 +56,7 @@ def _child_setup(cpus: frozenset[int] | None):
     parent = os.getpid()
 
     def setup() -> None:  # runs in the child before exec
-        try:  # SIGKILL the server when the coordinator dies, even by SIGKILL: no orphans
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except OSError:
-            pass
-        if os.getppid() != parent:  # the coordinator died before the line above took effect
+        if not die_with_parent(parent, signal.SIGKILL):  # no orphans, even when the coordinator is SIGKILLed
             os._exit(1)
         if cpus:
             os.sched_setaffinity(0, cpus)
