@@ -12,7 +12,7 @@ import pytest
 
 from runtime.embedder import embed
 from runtime.embedding_engine import EmbeddingEngine, EmbeddingEngineError, shared_engine
-from runtime.embedding_worker import NICENESS, encode
+from runtime.embedding_worker import encode
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -61,12 +61,14 @@ def test_one_worker_serves_every_call_until_closed():
     assert embed(["after close"]).shape == (1, 384) and engine.proc.pid != pid  # a fresh one on demand
 
 
-def test_the_worker_runs_niced_below_the_coordinator_so_engines_get_the_cpu_first():
+def test_the_worker_runs_only_on_cpu_the_engines_leave_idle():
     engine = EmbeddingEngine()
     try:
         engine.embed(["a text"])
-        nice = lambda pid: os.getpriority(os.PRIO_PROCESS, pid)  # noqa: E731
-        assert nice(engine.proc.pid) == nice(os.getpid()) + NICENESS
+        assert os.sched_getscheduler(os.getpid()) == os.SCHED_OTHER  # the coordinator is untouched
+        assert os.sched_getscheduler(engine.proc.pid) == os.SCHED_IDLE
+        threads = list((Path("/proc") / str(engine.proc.pid) / "task").iterdir())
+        assert len(threads) > 1 and all(os.sched_getscheduler(int(t.name)) == os.SCHED_IDLE for t in threads)
     finally:
         engine.close()
 
