@@ -4,6 +4,11 @@ The "cached" column is the engine's prefix-cache hit rate: of the prompt tokens 
 whose engine reported ``usage.prompt_tokens_details.cached_tokens`` (SGLang with
 ``--enable-cache-report`` does), the share it did not have to compute again. Empty where
 no call of that member reported it.
+
+The "engine" rows add up the members that share an engine. Their call-seconds against
+the wall show how evenly a pool loads its engines: on one slot per engine a run can go no
+faster than its busiest engine, so an engine far below the others has members to spare
+(give its model more members, or the busy one fewer).
 """
 
 from __future__ import annotations
@@ -32,14 +37,20 @@ class Usage:
 
 
 def usage_by(store: Store, column: str) -> dict[str, Usage]:
-    """Totals grouped by ``role`` or ``member``."""
-    if column not in ("role", "member", "signature"):
+    """Totals grouped by ``role``, ``member``, ``signature`` or ``engine`` (the members' engines)."""
+    if column not in ("role", "member", "signature", "engine"):
         raise ValueError(f"cannot group lm_calls by {column!r}")
+    source = "lm_calls"
+    if column == "engine":  # a member the members table does not know counts under its own name
+        source = (
+            "(select c.*, coalesce(m.engine, c.member) as engine"
+            " from lm_calls c left join members m on m.name = c.member)"
+        )
     rows = store.db.execute(
         f"select {column}, count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),"
         " coalesce(sum(latency_s), 0), sum(cached_tokens),"
         " coalesce(sum(case when cached_tokens is not null then prompt_tokens end), 0)"
-        f" from lm_calls group by {column} order by {column}"
+        f" from {source} group by {column} order by {column}"
     ).fetchall()
     return {r[0]: Usage(*r[1:]) for r in rows}
 
@@ -63,7 +74,8 @@ def usage_table(store: Store, wall_seconds: float | None = None) -> Table:
     t = Table(title=title)
     for col in ("", "calls", "prompt tok", "output tok", "call-seconds", "cached"):
         t.add_column(col, justify="right" if col else "left")
-    for heading, group in (("role", usage_by(store, "role")), ("member", usage_by(store, "member"))):
+    for heading in ("role", "member", "engine"):
+        group = usage_by(store, heading)
         for name, u in group.items():
             rate = u.cache_hit_rate
             t.add_row(

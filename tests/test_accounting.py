@@ -29,3 +29,23 @@ def test_cache_hit_rate_per_member_counts_only_calls_that_report_it(tmp_path):
     assert "cached" in text
     qwen, smollm = (next(line for line in text.splitlines() if f"member {m}" in line) for m in ("qwen25", "smollm2"))
     assert qwen.rstrip(" │").endswith("75%") and "%" not in smollm
+
+
+def test_engine_rows_add_up_the_members_that_share_an_engine(tmp_path):
+    store = Store(tmp_path / "gra.db")
+    store.put_members(
+        [
+            {"name": n, "engine": e, "model": e, "kind": "llama.cpp", "sampling": "{}"}
+            for n, e in (("smollm2-a", "smollm2"), ("smollm2-b", "smollm2"), ("gemma3-a", "gemma3"))
+        ]
+    )
+    for member in ("smollm2-a", "smollm2-b", "smollm2-b", "gemma3-a"):
+        add(store, member, 100, None)
+    add(store, "stranger", 100, None)  # calls of a member the table does not know keep its name
+    engines = usage_by(store, "engine")
+    assert {e: u.calls for e, u in engines.items()} == {"gemma3": 1, "smollm2": 3, "stranger": 1}
+    assert engines["smollm2"].call_seconds == 3.0 and engines["smollm2"].prompt_tokens == 300
+
+    console = Console(record=True, width=120)
+    console.print(usage_table(store, wall_seconds=4.0))
+    assert any(line.lstrip("│ ").startswith("engine smollm2") for line in console.export_text().splitlines())
