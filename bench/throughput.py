@@ -58,6 +58,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import signatures  # noqa: E402
+from runtime.accounting import usage_by  # noqa: E402
 from runtime.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
 from runtime.embedder import embed  # noqa: E402
 from runtime.embedding_engine import shared_engine  # noqa: E402
@@ -67,6 +68,7 @@ from runtime.seeds import load_seeds  # noqa: E402
 from runtime.store import Store  # noqa: E402
 from runtime.structured import response_format  # noqa: E402
 from runtime.supervisor import Supervisor  # noqa: E402
+from runtime.synth import member_rows  # noqa: E402
 from runtime.weights import cache_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,14 +131,6 @@ async def replay(
         t0 = time.perf_counter()
         await asyncio.gather(*(one(e, b) for e, b in requests))
         return time.perf_counter() - t0, tokens, engine_seconds
-
-
-def engine_seconds(store: Store, engine_of: dict[str, str]) -> dict[str, float]:
-    """Each engine's summed call seconds in the run (with one slot, its busy time)."""
-    out: dict[str, float] = {}
-    for member, latency in store.db.execute("select member, latency_s from lm_calls where latency_s is not null"):
-        out[engine_of[member]] = out.get(engine_of[member], 0.0) + latency
-    return {e: round(v, 1) for e, v in out.items()}
 
 
 def engine_busy(store: Store, engine_of: dict[str, str]) -> dict[str, float]:
@@ -343,6 +337,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
     pool, _ = load_pool(args.pool)
     seeds = load_seeds(args.seeds)
     store = Store(work / "gra.db")
+    store.put_members(member_rows(pool))
     config = SynthConfig(
         per_round=args.candidates, max_candidates=args.candidates, seed=args.seed, concurrency=args.concurrency
     )
@@ -380,7 +375,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         # Running engines side by side cannot beat the busiest engine's own time: this bounds the speedup.
         "sequential_engine_seconds": {e: round(v, 1) for e, v in seq_engine_s.items()},
         "speedup_bound": round(seq_s / max(seq_engine_s.values()), 2),
-        "pipeline_engine_seconds": engine_seconds(store, {m.name: m.engine for m in pool.members}),
+        "pipeline_engine_seconds": {e: round(u.call_seconds, 1) for e, u in usage_by(store, "engine").items()},
         "pipeline_engine_busy": engine_busy(store, {m.name: m.engine for m in pool.members}),
         "pipeline_coordinator_cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
         "pipeline_embedder_cpu_s": None if embedder_cpu is None else round(embedder_cpu, 1),

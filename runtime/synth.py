@@ -72,6 +72,20 @@ def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple
     return seeds, pool, pool_path
 
 
+def member_rows(pool: Pool) -> list[dict]:
+    """The ``members`` rows of a run on ``pool``: who each member is, on which engine, sampled how."""
+    return [
+        {
+            "name": m.name,
+            "engine": m.engine,
+            "kind": pool.engines[m.engine].kind,
+            "model": getattr(pool.engines[m.engine], "model", None),
+            "sampling": json.dumps(pool.sampling_for(m)),
+        }
+        for m in pool.members
+    ]
+
+
 def synthesize(
     seeds_path: Path,
     out: Path,
@@ -99,18 +113,7 @@ def synthesize(
         run_id = store.start_run(
             config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}, fp
         )
-        store.put_members(
-            [
-                {
-                    "name": m.name,
-                    "engine": m.engine,
-                    "kind": pool.engines[m.engine].kind,
-                    "model": getattr(pool.engines[m.engine], "model", None),
-                    "sampling": json.dumps(pool.sampling_for(m)),
-                }
-                for m in pool.members
-            ]
-        )
+        store.put_members(member_rows(pool))
         team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state)
         coordinator = Coordinator(team, store, out, config, console)
         if resume:
