@@ -5,7 +5,8 @@
 Each call is a first attempt (no retries), so the counts measure the constraint itself.
 Writes ``bench/results/structured.json``::
 
-    {"parse_status": {"ok": n, "repaired": n, "truncated": n, "invalid": n, "refused": n, "engine_error": n}, ...}
+    {"parse_status": {"ok": n, "repaired": n, "truncated": n, "invalid": n, "refused": n, "degenerate": n,
+                      "engine_error": n}, ...}
 
 Target: invalid + truncated = 0 at the default max_tokens.
 """
@@ -135,7 +136,9 @@ def main() -> None:
     with Supervisor(pool, log_dir=work_dir / "logs") as sup:
         team = Team.from_pool(pool, sup.endpoints)
         coordinator = Coordinator(team, store, work_dir, SynthConfig(seed=args.seed), console)
-        coordinator.adapter = StructuredAdapter(retry=RetryPolicy(truncated=0, invalid=0, refused=0, engine_error=0))
+        coordinator.adapter = StructuredAdapter(
+            retry=RetryPolicy(truncated=0, invalid=0, refused=0, degenerate=0, engine_error=0)
+        )
         concurrency = sum(ep.slots for ep in sup.endpoints.values())
         work = list(jobs(seeds, args.calls, random.Random(args.seed)))
         asyncio.run(run(coordinator, team, work, concurrency, console))

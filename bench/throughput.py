@@ -6,6 +6,8 @@
    candidates) on the embedded pool; output tokens / wall seconds.
 2. engine ceiling: the run's own recorded requests (same messages, max_tokens, seed,
    constraint) replayed straight at the engines, each engine kept at its slot count.
+   Each is streamed through the same repetition guard as the run's calls, so a loop is
+   stopped where the run would stop it (runtime.repetition).
 3. sequential: the same requests one at a time, as a naive script would send them.
    Parts 2 and 3 each start the engines afresh, with empty prompt caches as the run had
    (an ``endpoint`` engine is not ours to restart: its cache stays warm, flattering both).
@@ -64,6 +66,7 @@ from runtime.embedder import embed  # noqa: E402
 from runtime.embedding_engine import shared_engine  # noqa: E402
 from runtime.index import DedupIndex, deduplicate  # noqa: E402
 from runtime.pool import LlamaCppEngine, load_pool  # noqa: E402
+from runtime.repetition import SPAN, RepetitionGuard  # noqa: E402
 from runtime.seeds import load_seeds  # noqa: E402
 from runtime.store import Store  # noqa: E402
 from runtime.structured import response_format  # noqa: E402
@@ -102,8 +105,25 @@ def recorded_requests(store: Store, pool, endpoints) -> list[tuple[str, dict]]:
     return out
 
 
+async def streamed(client: httpx.AsyncClient, url: str, key: str, body: dict, span: int) -> int:
+    """One request, streamed and stopped inside a loop as a member's call is; returns its output tokens."""
+    guard = RepetitionGuard(span)
+    body = {**body, "stream": True, "stream_options": {"include_usage": True}}
+    async with client.stream("POST", url, json=body, headers={"Authorization": f"Bearer {key}"}) as r:
+        r.raise_for_status()
+        async for line in r.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if chunk.get("usage"):
+                return chunk["usage"]["completion_tokens"]
+            if chunk.get("choices") and guard.feed(chunk["choices"][0]["delta"].get("content") or ""):
+                return guard.pieces  # leaving the block closes the connection: the engine stops decoding
+    return guard.pieces
+
+
 async def replay(
-    requests, endpoints, per_engine: dict[str, int] | None, total: int | None
+    requests, endpoints, per_engine: dict[str, int] | None, total: int | None, span: int = SPAN
 ) -> tuple[float, int, dict[str, float]]:
     """Send every request; at most ``per_engine[e]`` in flight per engine (or ``total`` overall).
 
@@ -121,12 +141,9 @@ async def replay(
             async with overall, limits[engine]:
                 ep = endpoints[engine]
                 t = time.perf_counter()
-                r = await client.post(
-                    ep.base_url + "/chat/completions", json=body, headers={"Authorization": f"Bearer {ep.api_key}"}
-                )
+                n = await streamed(client, ep.base_url + "/chat/completions", ep.api_key, body, span)
                 engine_seconds[engine] += time.perf_counter() - t
-                r.raise_for_status()
-                tokens += r.json()["usage"]["completion_tokens"]
+                tokens += n  # not `tokens += await ...`: that reads `tokens` before the await, and loses updates
 
         t0 = time.perf_counter()
         await asyncio.gather(*(one(e, b) for e, b in requests))
@@ -354,10 +371,10 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         requests = recorded_requests(store, pool, sup.endpoints)
         slots = {e: ep.slots for e, ep in sup.endpoints.items()}
         console.print(f"pipeline: {out_tokens} tokens in {wall:.0f}s; replaying {len(requests)} requests")
-        ceil_s, ceil_tok, _ = asyncio.run(replay(requests, sup.endpoints, slots, None))
+        ceil_s, ceil_tok, _ = asyncio.run(replay(requests, sup.endpoints, slots, None, pool.repetition_span))
     console.print(f"ceiling: {ceil_tok} tokens in {ceil_s:.0f}s; now one call at a time")
     with Supervisor(pool, log_dir=work / "logs" / "sequential") as sup:
-        seq_s, seq_tok, seq_engine_s = asyncio.run(replay(requests, sup.endpoints, None, 1))
+        seq_s, seq_tok, seq_engine_s = asyncio.run(replay(requests, sup.endpoints, None, 1, pool.repetition_span))
     embedder_cpu = shared_engine().cpu_seconds()
     result = {
         "pool": args.pool,
@@ -376,6 +393,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         "sequential_engine_seconds": {e: round(v, 1) for e, v in seq_engine_s.items()},
         "speedup_bound": round(seq_s / max(seq_engine_s.values()), 2),
         "pipeline_engine_seconds": {e: round(u.call_seconds, 1) for e, u in usage_by(store, "engine").items()},
+        "pipeline_parse_status": store.parse_status_counts(),
         "pipeline_engine_busy": engine_busy(store, {m.name: m.engine for m in pool.members}),
         "pipeline_coordinator_cpu_s": round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1),
         "pipeline_embedder_cpu_s": None if embedder_cpu is None else round(embedder_cpu, 1),
@@ -402,7 +420,7 @@ def slot_sweep(args, work: Path, console: Console) -> dict:
         with Supervisor(swept, log_dir=work / "logs" / f"sweep-{n}") as sup:
             requests = recorded_requests(store, swept, sup.endpoints)[: args.sweep_requests]
             full = {e: ep.slots for e, ep in sup.endpoints.items()}
-            seconds, tokens, _ = asyncio.run(replay(requests, sup.endpoints, full, None))
+            seconds, tokens, _ = asyncio.run(replay(requests, sup.endpoints, full, None, pool.repetition_span))
         out["requests"] = len(requests)
         out["tok_s"][str(n)] = round(tokens / seconds, 2)
         out["seconds"][str(n)] = round(seconds, 1)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ParseStatus = Literal["ok", "repaired", "truncated", "invalid", "refused", "engine_error"]
+ParseStatus = Literal["ok", "repaired", "truncated", "invalid", "refused", "degenerate", "engine_error"]
 PARSE_STATUSES: tuple[str, ...] = ParseStatus.__args__
 
 

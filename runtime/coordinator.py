@@ -121,6 +121,7 @@ class Team:
                 replicas=ep.replicas,  # an engine with several servers spreads its members' calls over them
                 num_retries=2,
                 timeout=pool.timeout_s,
+                repetition_span=pool.repetition_span,  # a looping answer is stopped where the loop is found
                 **pool.sampling_for(m),
             )
             engine_of[m.name] = m.engine

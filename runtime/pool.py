@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from runtime.repetition import SPAN
+
 BUILTIN_DIR = Path(__file__).parent / "pools"
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
 
@@ -104,6 +106,7 @@ class Retry(_Strict):
     truncated: int = Field(1, ge=0, le=10)
     invalid: int = Field(1, ge=0, le=10)
     refused: int = Field(1, ge=0, le=10)
+    degenerate: int = Field(1, ge=0, le=10)
     engine_error: int = Field(2, ge=0, le=10)
     backoff_s: float = Field(1.0, ge=0.0, le=60.0)
 
@@ -125,6 +128,9 @@ class Pool(_Strict):
     sampling: Sampling = Sampling()
     retry: Retry = Retry()
     timeout_s: float = Field(600.0, gt=0, description="per request, before it counts as an engine error")
+    repetition_span: int = Field(
+        SPAN, ge=0, description="characters of one repeated unit that make a loop (runtime.repetition); 0: off"
+    )
     engines: dict[str, Engine]
     members: list[Member]
 

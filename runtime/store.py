@@ -20,7 +20,7 @@ import sqlite_utils
 from runtime.call_log import CallRecord
 
 #: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
-REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused")
+REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")
 TERMINAL = (
     "accepted",
     "rejected_steering",

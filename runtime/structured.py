@@ -11,6 +11,8 @@ call log with a typed parse status:
 ``truncated``    the engine stopped at max_tokens / context before the answer was complete
 ``invalid``      no repair gives an answer that matches the schema
 ``refused``      the model declined in prose instead of answering
+``degenerate``   the answer fell into a loop (:mod:`runtime.repetition`); a streamed one is
+                 stopped there, and the call keeps what had been decoded
 ``engine_error`` the engine failed (connection, timeout, 5xx) before any answer
 
 An answer that does not validate raises DSPy's ``AdapterParseError``, exactly like DSPy's
@@ -41,6 +43,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from runtime import call_log
 from runtime.member_lm import _LAST_RESPONSE, response_facts
+from runtime.repetition import SPAN, DegenerateOutput, find_repetition
 from runtime.untrusted import fenced_inputs
 
 #: The constraint dialects engines speak.
@@ -116,11 +119,13 @@ class RetryPolicy:
     truncated: int = 1
     invalid: int = 1
     refused: int = 1
+    degenerate: int = 1
     engine_error: int = 2
     backoff_s: float = 1.0
 
     def extra_attempts(self, status: str) -> int:
-        return getattr(self, status, 0) if status in ("truncated", "invalid", "refused", "engine_error") else 0
+        retried = ("truncated", "invalid", "refused", "degenerate", "engine_error")
+        return getattr(self, status, 0) if status in retried else 0
 
     def delay(self, status: str, attempt: int) -> float:
         return self.backoff_s * 2**attempt if status == "engine_error" else 0.0
@@ -220,13 +225,17 @@ class StructuredAdapter(JSONAdapter):
 
     def parse(self, signature, completion: str) -> dict[str, Any]:
         slot = _LAST_RESPONSE.get()
-        facts = response_facts(slot.get("entry")) if slot is not None else {}
+        facts = _facts(slot) if slot is not None else {}
         try:
-            if facts.get("finish_reason") == "length":  # cut off: even a repairable prefix is not the answer
-                raise ParseFailure("truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens")
             # validate the engine's own bytes when we have them (DSPy may hand us a re-serialized form)
             raw = facts.get("raw_output")
-            fields, repairs = validate_answer(signature, raw if isinstance(raw, str) else completion)
+            text = raw if isinstance(raw, str) else completion
+            # a loop is the answer's fault whether or not it also ran into the token limit
+            if loop := find_repetition(text, slot.get("repetition_span", SPAN) if slot is not None else SPAN):
+                raise ParseFailure("degenerate", f"{loop}, decoded to the end")
+            if facts.get("finish_reason") == "length":  # cut off: even a repairable prefix is not the answer
+                raise ParseFailure("truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens")
+            fields, repairs = validate_answer(signature, text)
         except ParseFailure as failure:
             if slot is not None:
                 slot["failure"] = failure
@@ -270,18 +279,25 @@ class StructuredAdapter(JSONAdapter):
         self, signature, lm, lm_kwargs, demos, inputs, attempt: int, key: str | None
     ) -> Iterator[dict[str, Any]]:
         """Run one LM call with a fresh response slot; record it however it ends."""
-        slot: dict[str, Any] = {}
+        slot: dict[str, Any] = {"repetition_span": getattr(lm, "repetition_span", SPAN)}
         token = _LAST_RESPONSE.set(slot)
         started, t0 = _now(), time.perf_counter()
         outcome: dict[str, Any] = {"error": None}
         try:
             yield outcome
+        except DegenerateOutput as exc:  # the member's guard stopped the stream inside a loop
+            slot["failure"] = ParseFailure("degenerate", str(exc))
+            slot["stopped"] = {"raw_output": exc.text, "finish_reason": "repetition", "completion_tokens": exc.pieces}
+            outcome["error"] = AdapterParseError(
+                adapter_name=type(self).__name__, signature=signature, lm_response=exc.text, message=str(exc)
+            )
+            raise outcome["error"] from None
         except Exception as exc:
             outcome["error"] = exc
             raise
         finally:
             _LAST_RESPONSE.reset(token)
-            facts = response_facts(slot.get("entry"))
+            facts = _facts(slot)
             outcome["status"], detail = classify(facts, slot.get("failure"), slot.get("repairs"), outcome["error"])
             _record(
                 signature,
@@ -318,7 +334,7 @@ class StructuredAdapter(JSONAdapter):
                     replay_of=recorded["id"],
                 )
             )
-        if status in ("ok", "repaired"):
+        if status in ("ok", "repaired"):  # an answer accepted when it was made stays accepted
             fields, _ = validate_answer(signature, recorded["raw_output"])
             return [fields]
         raise AdapterParseError(
@@ -371,6 +387,14 @@ class StructuredAdapter(JSONAdapter):
                     time.sleep(self.retry.delay(outcome["status"], attempt))
 
 
+def _facts(slot: dict[str, Any]) -> dict[str, Any]:
+    """What one call's response slot says: the engine's response, or what a stopped stream had decoded."""
+    facts = response_facts(slot.get("entry")) or dict(slot.get("stopped", {}))
+    if facts and slot.get("streamed_text"):
+        facts["raw_output"] = slot["streamed_text"]
+    return facts
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
@@ -379,6 +403,8 @@ def classify(
     facts: dict[str, Any], failure: ParseFailure | None, repairs: list[str] | None, error: BaseException | None
 ) -> tuple[str, str | None]:
     """The parse status (and detail) of one finished call."""
+    if failure is not None and failure.status == "degenerate":
+        return failure.status, failure.detail
     if error is not None and not facts:
         return "engine_error", f"{type(error).__name__}: {str(error)[:300]}"
     if facts.get("finish_reason") == "length":

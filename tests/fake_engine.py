@@ -2,19 +2,26 @@
 
 Each request pops the next scripted reply: ``(content, finish_reason)`` or ``("HTTP", status)``.
 Requests are kept in ``.requests`` so a test can check what was sent (seed, response_format).
+
+A request with ``"stream": true`` gets the reply as server-sent events, ``piece_chars``
+characters per event (a "token"), ``piece_delay_s`` apart; ``.streamed`` records, per
+streamed request, how many pieces were sent and whether the client hung up first.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeEngine:
-    def __init__(self, script: list[tuple]):
+    def __init__(self, script: list[tuple], *, piece_chars: int = 4, piece_delay_s: float = 0.0):
         self.script = list(script)
         self.requests: list[dict] = []
+        self.streamed: list[dict] = []
+        self.piece_chars, self.piece_delay_s = piece_chars, piece_delay_s
         engine = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,6 +37,9 @@ class FakeEngine:
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
                     self.wfile.write(b'{"error": {"message": "scripted failure"}}')
+                    return
+                if body.get("stream"):
+                    self.stream(body, content, finish)
                     return
                 reply = {
                     "id": "x",
@@ -47,6 +57,34 @@ class FakeEngine:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def stream(self, body, content, finish):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [content[i : i + engine.piece_chars] for i in range(0, len(content), engine.piece_chars)]
+                record = {"pieces": len(pieces), "sent": 0, "hung_up": False}
+                engine.streamed.append(record)
+
+                def event(choices, **extra):
+                    head = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "m")}
+                    data = json.dumps({**head, "choices": choices, **extra})
+                    self.wfile.write(f"data: {data}\n\n".encode())
+                    self.wfile.flush()
+
+                try:
+                    event([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+                    for piece in pieces:
+                        time.sleep(engine.piece_delay_s)
+                        event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+                        record["sent"] += 1
+                    event([{"index": 0, "delta": {}, "finish_reason": finish}])
+                    usage = {"prompt_tokens": 10, "completion_tokens": len(pieces), "total_tokens": 10 + len(pieces)}
+                    event([], usage=usage)
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    record["hung_up"] = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"

@@ -2,12 +2,15 @@
 
 import asyncio
 import json
+import re
+import time
 
 import pytest
 
 from gra_agents import Adjudicator, Reviewer, SeedAnnotator
 from runtime.coordinator import Coordinator, SynthConfig, Team
 from runtime.pool import load_pool
+from runtime.repetition import DegenerateOutput
 from runtime.store import Store
 from runtime.supervisor import Supervisor
 
@@ -15,9 +18,14 @@ pytestmark = pytest.mark.engine
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory):
+def logs(tmp_path_factory):
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="module")
+def team(logs):
     pool, _ = load_pool("cpu")
-    with Supervisor(pool, log_dir=tmp_path_factory.mktemp("logs")) as sup:
+    with Supervisor(pool, log_dir=logs) as sup:
         yield Team.from_pool(pool, sup.endpoints)
 
 
@@ -141,3 +149,40 @@ def test_dedup_keeps_the_higher_mean_twin_then_summaries_join_the_pool(coordinat
     assert sum(len(v) for v in pool.values()) == len(summaries)  # no seeds here: only the summarized samples
     data = (coordinator.write_data()).read_text().splitlines()
     assert sorted(json.loads(line)["id"] for line in data) == ["high", "other"]
+
+
+# A grammar that leaves the model no choice but a loop: 1,200 zeros in a JSON array, about 2,400 tokens.
+ZEROS = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "Zeros",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {"zeros": {"type": "array", "items": {"const": 0}, "minItems": 1200, "maxItems": 1200}},
+            "required": ["zeros"],
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+def test_a_loop_is_stopped_on_the_engine_itself(team, logs):
+    """The member's guard hangs up inside the loop, and llama-server stops decoding that request there."""
+    member = next(n for n in team.names if team.engine_of[n] == "smollm2")
+    lm = team.lms[member]
+    log = logs / "engine-smollm2.log"
+    cancels = log.read_text().count("cancel task")
+    with pytest.raises(DegenerateOutput) as info:
+        asyncio.run(lm.acall(messages=[{"role": "user", "content": "List zeros."}], response_format=ZEROS))
+    assert "repeated over" in str(info.value)
+    assert info.value.pieces < 300  # of about 2,400 the grammar asks for
+    deadline = time.monotonic() + 10  # the server notices the closed connection at its next write
+    while (text := log.read_text()).count("cancel task") == cancels and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert text.count("cancel task") == cancels + 1
+    # the cancelled slot held the prompt and what had been decoded: hundreds of tokens, not thousands
+    released = [int(n) for n in re.findall(r"stop processing: n_tokens = (\d+)", text.split("cancel task")[-1])]
+    assert released and released[0] < 600
+    again = asyncio.run(lm.acall(messages=[{"role": "user", "content": "Say hello."}], max_tokens=16))
+    assert again and again[0]  # the engine is free and answers the next request

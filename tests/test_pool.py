@@ -85,13 +85,13 @@ def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
     from runtime.coordinator import Team
     from runtime.supervisor import Endpoint
 
-    text = BASE.replace('name = "t"', 'name = "t"\ntimeout_s = 30\n[retry]\ninvalid = 3\nengine_error = 0\n') + members(
-        5
-    )
-    pool, _ = load_pool(write(tmp_path, text))
+    settings = 'name = "t"\ntimeout_s = 30\nrepetition_span = 500\n[retry]\ninvalid = 3\nengine_error = 0\n'
+    pool, _ = load_pool(write(tmp_path, BASE.replace('name = "t"', settings) + members(5)))
     team = Team.from_pool(pool, {"e": Endpoint("http://127.0.0.1:1/v1", "k", "json_schema", 4)})
-    assert (team.retry.invalid, team.retry.engine_error, team.retry.truncated) == (3, 0, 1)
+    assert (team.retry.invalid, team.retry.engine_error, team.retry.truncated, team.retry.degenerate) == (3, 0, 1, 1)
     assert team.lms["m0"].kwargs["timeout"] == 30
+    assert {lm.repetition_span for lm in team.lms.values()} == {500}
+    assert load_pool("cpu")[0].repetition_span == 300
 
 
 def test_llama_server_gets_its_slots_and_a_bounded_prompt_cache(tmp_path):

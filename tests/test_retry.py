@@ -5,6 +5,7 @@ import json
 
 import dspy
 import pytest
+from dspy.utils.exceptions import AdapterParseError
 
 from runtime import call_log
 from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team
@@ -21,8 +22,8 @@ VALID = json.dumps({"reasonable": 1, "complete": 1, "clear": 1})
 def engine():
     engines = []
 
-    def make(script):
-        engines.append(FakeEngine(script))
+    def make(script, **kwargs):
+        engines.append(FakeEngine(script, **kwargs))
         return engines[-1]
 
     yield make
@@ -87,6 +88,50 @@ def test_engine_errors_back_off_then_succeed(engine):
     assert [c.parse_status for c in calls] == ["engine_error", "ok"]
 
 
+LOOPING = '{"reasonable": 1, "complete": 1, "clear": "' + "no, " * 2000 + '"}'
+
+
+def test_a_looping_answer_is_stopped_mid_stream_and_retried(engine, tmp_path):
+    """The coordinator streams: the engine is hung up on where the loop is found, not 8,000 characters later."""
+    fake = engine([(LOOPING, "stop"), (VALID, "stop")], piece_delay_s=0.002)
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
+    team = Team(lms, {n: "fake" for n in lms}, {"fake": 4}, retry=NO_WAIT)
+    coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
+
+    async def go():
+        return await coordinator.call("reviewer", "m0", lambda: team.reviewer.acheck("Add 2.", ""), sample_id="s")
+
+    assert asyncio.run(go()).checks == [1, 1, 1]
+    stopped, answered = coordinator.store.db["lm_calls"].rows_where(order_by="id")
+    assert (stopped["parse_status"], answered["parse_status"]) == ("degenerate", "ok")
+    assert stopped["finish_reason"] == "repetition" and "'no, ' repeated over 3" in stopped["parse_detail"]
+    assert LOOPING.startswith(stopped["raw_output"]) and len(stopped["raw_output"]) < 400  # what was decoded
+    assert stopped["completion_tokens"] == len(stopped["raw_output"]) // 4  # pieces decoded before the stop
+    first = fake.streamed[0]
+    assert fake.requests[0]["stream"] is True
+    assert first["hung_up"] and first["sent"] < first["pieces"] // 4  # the engine stopped sending
+    assert answered["attempt"] == 1 and answered["seed"] != stopped["seed"]
+
+
+def test_a_loop_in_an_answer_that_was_not_streamed_is_degenerate_once_finished(engine):
+    fake = engine([(LOOPING, "stop"), (VALID, "stop")])
+    result, calls = check(fake)  # a synchronous call: not streamed, so the loop is found in the finished text
+    assert result.clear == 1
+    assert [c.parse_status for c in calls] == ["degenerate", "ok"]
+    assert "stream" not in fake.requests[0] and calls[0].finish_reason == "stop"
+    assert calls[0].raw_output == LOOPING
+
+
+def test_a_member_with_the_check_off_is_not_streamed_and_its_loop_is_just_an_answer(engine, tmp_path):
+    fake = engine([(LOOPING, "stop")])
+    lm = MemberLM("m", api_base=fake.base_url, api_key="k", temperature=0.2, max_tokens=64, repetition_span=0)
+    with dspy.context(lm=lm, adapter=StructuredAdapter(retry=RetryPolicy(invalid=0))), call_log.recording() as log:
+        with pytest.raises(AdapterParseError):
+            asyncio.run(dspy.Predict(CheckInstruction).acall(instruction="Add 2 and 3.", input=""))
+    assert "stream" not in fake.requests[0]
+    assert [c.parse_status for c in log.calls] == ["invalid"]  # "clear" is not 0 or 1; the loop is not looked for
+
+
 FUZZ = [
     ("", "stop", "invalid"),
     ('{"reasonable": 1, "complete"', "length", "truncated"),
@@ -98,7 +143,8 @@ FUZZ = [
     (json.dumps({"reasonable": 1, "complete": 1}), "stop", "invalid"),
     ("\udcff\udcfe not utf-8", "stop", "invalid"),
     ("I am sorry, but I cannot do that.", "stop", "refused"),
-    ("x" * 200_000, "stop", "invalid"),
+    (" ".join(str(i) for i in range(40_000)), "stop", "invalid"),
+    ("x" * 200_000, "stop", "degenerate"),
     ("HTTP", 500, "engine_error"),
 ]
 
@@ -109,7 +155,9 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
     lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
     team = Team(lms, {n: "fake" for n in lms}, {"fake": 4})
     coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
-    coordinator.adapter = StructuredAdapter(retry=RetryPolicy(truncated=0, invalid=0, refused=0, engine_error=0))
+    coordinator.adapter = StructuredAdapter(
+        retry=RetryPolicy(truncated=0, invalid=0, refused=0, degenerate=0, engine_error=0)
+    )
 
     async def go():
         return await coordinator.call("reviewer", "m0", lambda: team.reviewer.acheck("Add 2 and 3.", ""), sample_id="s")
