@@ -107,7 +107,7 @@ def annotate(
     pool: Pool_ = "cpu",
     fresh: Annotated[bool, typer.Option("--fresh")] = False,
 ) -> None:
-    """Annotate a seed file with domain, keywords and summary (members in rotation)."""
+    """Annotate a seed file with domain, keywords and summary (each seed on the engine free first)."""
     try:
         rows = load_seeds(seeds)
         pool_cfg, pool_path = load_pool(pool)

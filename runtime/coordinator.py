@@ -9,10 +9,11 @@ unboundedly. The role draw of a sample depends only on (run seed, sample id).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,12 @@ from gra_agents import (  # noqa: E402
     verdict,
 )
 from runtime import call_log  # noqa: E402
-from runtime.embedder import embed, sample_text, warm_up  # noqa: E402
+from runtime.embedder import embed, embedder_pids, sample_text, warm_up  # noqa: E402
 from runtime.index import deduplicate
+from runtime.job_queue import drain  # noqa: E402
 from runtime.limiter import AdaptiveLimit  # noqa: E402
 from runtime.member_lm import MemberLM  # noqa: E402
+from runtime.placement import Placement  # noqa: E402
 from runtime.pool import Pool  # noqa: E402
 from runtime.recovery import verified_index  # noqa: E402
 from runtime.seeds import Seed  # noqa: E402
@@ -71,6 +74,7 @@ class SynthConfig:
 
 #: Times one role call waits for a restarting engine before it fails like any engine error.
 ENGINE_WAITS = 3
+PLACEMENT_EVERY_S = 2.0  # how often the coordinator checks which engine has the most slack
 
 
 class NothingToGenerateFrom(RuntimeError):
@@ -107,6 +111,7 @@ class Team:
     reviewer: Reviewer = field(default_factory=Reviewer)
     adjudicator: Adjudicator = field(default_factory=Adjudicator)
     summarizer: Summarizer = field(default_factory=Summarizer)
+    cpus: dict[str, frozenset[int]] = field(default_factory=dict)  # engine -> the cores its local server is pinned to
 
     @classmethod
     def from_pool(cls, pool: Pool, endpoints: dict[str, Endpoint], health: Callable[[str], str] | None = None) -> Team:
@@ -131,6 +136,7 @@ class Team:
             {name: ep.slots for name, ep in endpoints.items()},
             RetryPolicy(**pool.retry.model_dump()),
             health,
+            cpus={name: ep.cpus for name, ep in endpoints.items() if ep.cpus},
         )
 
     @property
@@ -144,6 +150,8 @@ class Coordinator:
         self.console = console or Console(stderr=True)
         self.adapter = StructuredAdapter(retry=team.retry, replay=store.recorded_call)
         self.limits = {e: AdaptiveLimit(n) for e, n in team.slots.items()}
+        # Its own CPU work (streaming, SQLite, the embedding worker) goes where an engine has slack.
+        self.placement = Placement(team.cpus, helpers=embedder_pids)
         self.index_path = out / "index" / "dedup.bin"
         self.index, self.index_report = verified_index(store, self.index_path)
         self.replayed = 0  # calls served from the database on resume instead of the engines
@@ -154,8 +162,11 @@ class Coordinator:
         return self.config.concurrency or (sum(self.team.slots.values()) + 2)
 
     # -- members' health ------------------------------------------------------------------
+    def engine_state(self, engine: str) -> str:
+        return self.team.health(engine) if self.team.health else "up"
+
     def member_state(self, member: str) -> str:
-        return self.team.health(self.team.engine_of[member]) if self.team.health else "up"
+        return self.engine_state(self.team.engine_of[member])
 
     def drawable_members(self) -> list[str]:
         """The members a new sample's roles are drawn from: all but those whose engine was given up.
@@ -228,16 +239,19 @@ class Coordinator:
 
     # -- seeds ---------------------------------------------------------------------------
     async def annotate(self, seeds: list[Seed], source: str) -> None:
+        """Annotate every seed not yet settled (domain, keywords, summary), then index them for dedup."""
+        with self._placed():
+            await self._annotate(seeds, source)
+
+    async def _annotate(self, seeds: list[Seed], source: str) -> None:
         done = {r["id"] for r in self.store.db["seeds"].rows_where(select="id")}  # annotated or failed: settled
         todo = [s for s in seeds if s.id not in done]
-        names = self.team.names
         if todo:  # the seeds are embedded next: load the model while the engines annotate
             warm_up()
         with self._progress() as progress:
             task = progress.add_task("annotating seeds", total=len(todo))
 
-            async def one(i: int, seed: Seed) -> None:
-                member = names[i % len(names)]  # members in rotation
+            async def one(seed: Seed, member: str) -> None:
                 row = {
                     "id": seed.id,
                     "source": source,
@@ -262,7 +276,9 @@ class Coordinator:
                 self.store.put_seed(row)
                 progress.advance(task)
 
-            await asyncio.gather(*(one(i, s) for i, s in enumerate(todo)))
+            # Any member may annotate: each seed goes to the engine with a slot free first.
+            if await self._drain(todo, one):  # every engine was given up: the seeds left stay unsettled
+                self.drawable_members()  # and the run stops here (MembersDown), to annotate them on resume
         self._index_seeds()
 
     def _index_seeds(self) -> None:
@@ -424,6 +440,10 @@ class Coordinator:
         (their finished calls come from the replay cache), then new candidates follow under
         the same stopping rule, so the outcome is as if the run had never stopped.
         """
+        with self._placed():
+            await self._run_round(round_)
+
+    async def _run_round(self, round_: int) -> None:
         cfg, store = self.config, self.store
         if store.round_finished(round_):
             return
@@ -500,8 +520,7 @@ class Coordinator:
     async def summarize_round(self, round_: int) -> None:
         rows = self.store.samples("round = ? and status = 'accepted' and summarizer is null", [round_])
 
-        async def one(r: dict) -> None:
-            member = sample_rng(self.config.seed, f"{r['id']}:summary").choice(self.team.names)
+        async def one(r: dict, member: str) -> None:
             try:
                 p = await self.call(
                     "summarizer",
@@ -513,7 +532,40 @@ class Coordinator:
             except RoleFailed:
                 self.store.update_sample(r["id"], summarizer=member)  # kept, but it cannot seed later rounds
 
-        await asyncio.gather(*(one(r) for r in rows))
+        if await self._drain(rows, one):  # any member may summarize: the engine free first does
+            self.drawable_members()  # every engine was given up: stop here (MembersDown) so a resume summarizes them
+
+    @contextlib.contextmanager
+    def _placed(self) -> Iterator[None]:
+        """While the engines work, keep this process on the cores of the engine with the most slack."""
+        if len(self.placement.engine_cpus) < 2:
+            yield
+            return
+
+        async def follow() -> None:
+            while True:
+                self.placement.follow({e: limit.busy_seconds() for e, limit in self.limits.items()})
+                await asyncio.sleep(PLACEMENT_EVERY_S)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        try:
+            yield
+        finally:
+            task.cancel()
+            self.placement.restore()
+
+    async def _drain(self, jobs: list, run: Callable[[Any, str], Awaitable[Any]]) -> list:
+        """Jobs any member may do (annotations, summaries), each on the engine with a slot free first."""
+        by_engine: dict[str, list[str]] = {}
+        for name in self.team.names:
+            by_engine.setdefault(self.team.engine_of[name], []).append(name)
+        return await drain(
+            jobs,
+            by_engine,
+            self.team.slots,
+            run,
+            usable=lambda engine: self.engine_state(engine) != "failed",
+        )
 
     def write_data(self) -> Path:
         """Rewrite ``data.jsonl`` from the database: every accepted sample, once."""

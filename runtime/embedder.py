@@ -21,6 +21,12 @@ def warm_up() -> None:
     shared_engine().warm_up()
 
 
+def embedder_pids() -> list[int]:
+    """The embedding worker's pid, if it runs (it moves with the coordinator: runtime.placement)."""
+    engine = shared_engine()
+    return [engine.proc.pid] if engine.alive() else []
+
+
 def sample_text(instruction: str, input: str) -> str:
     """The text of a sample that deduplication compares: its instruction and input."""
     return f"{instruction}\n{input}".strip()

@@ -12,6 +12,7 @@ after each run of ``limit`` successful calls, up to its slot count again.
 from __future__ import annotations
 
 import asyncio
+import time
 
 
 class AdaptiveLimit:
@@ -22,6 +23,7 @@ class AdaptiveLimit:
         self.limit = slots
         self.in_flight = 0
         self._successes = 0
+        self._busy_s, self._busy_since = 0.0, 0.0
         self._changed: asyncio.Condition | None = None
 
     def _condition(self) -> asyncio.Condition:
@@ -32,13 +34,21 @@ class AdaptiveLimit:
     async def acquire(self) -> None:
         async with self._condition():
             await self._changed.wait_for(lambda: self.in_flight < self.limit)
+            if self.in_flight == 0:
+                self._busy_since = time.monotonic()
             self.in_flight += 1
 
     async def release(self, ok: bool = True) -> None:
         async with self._condition():
             self.in_flight -= 1
+            if self.in_flight == 0:
+                self._busy_s += time.monotonic() - self._busy_since
             self.record(ok)
             self._changed.notify_all()
+
+    def busy_seconds(self) -> float:
+        """Seconds so far with at least one call in flight on the engine."""
+        return self._busy_s + (time.monotonic() - self._busy_since if self.in_flight else 0.0)
 
     def record(self, ok: bool) -> None:
         """Additive increase after a window of successes; multiplicative decrease on a failure."""

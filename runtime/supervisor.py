@@ -44,6 +44,7 @@ class Endpoint:
     slots: int
     base_urls: tuple[str, ...] = ()
     replicas: ReplicaSet = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    cpus: frozenset[int] | None = None  # the cores its local server is pinned to; None: not ours to place
 
     def __post_init__(self) -> None:
         if not self.base_urls:
@@ -147,7 +148,10 @@ class Supervisor:
         for engine in dict.fromkeys(self.engine_of.values()):
             spec = self.pool.engines[engine]
             urls = tuple(s.base_url for n, s in self.servers.items() if self.engine_of[n] == engine)
-            self.endpoints[engine] = Endpoint(urls[0], self.api_key, spec.dialect, spec.slots * len(urls), urls)
+            cpus = frozenset().union(*(s.cpus or () for n, s in self.servers.items() if self.engine_of[n] == engine))
+            self.endpoints[engine] = Endpoint(
+                urls[0], self.api_key, spec.dialect, spec.slots * len(urls), urls, cpus=cpus or None
+            )
         if self.servers:
             self._watchdog = threading.Thread(target=self._watch, name="gra-watchdog", daemon=True)
             self._watchdog.start()

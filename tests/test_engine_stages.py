@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import re
 import time
 
@@ -186,3 +187,10 @@ def test_a_loop_is_stopped_on_the_engine_itself(team, logs):
     assert released and released[0] < 600
     again = asyncio.run(lm.acall(messages=[{"role": "user", "content": "Say hello."}], max_tokens=16))
     assert again and again[0]  # the engine is free and answers the next request
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: engines share it and nothing is placed")
+def test_the_coordinator_knows_each_local_engines_own_cores(team):
+    """It needs them to run beside the engine with the most slack (runtime.placement)."""
+    assert set(team.cpus) == {"smollm2", "gemma3"}
+    assert not team.cpus["smollm2"] & team.cpus["gemma3"]

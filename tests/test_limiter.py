@@ -37,3 +37,19 @@ def test_in_flight_never_exceeds_the_current_limit():
 
     asyncio.run(main())
     assert peak == 3 and limit.in_flight == 0
+
+
+def test_busy_seconds_count_time_with_any_call_in_flight_once():
+    limit = AdaptiveLimit(2)
+
+    async def call(seconds: float):
+        await limit.acquire()
+        await asyncio.sleep(seconds)
+        await limit.release()
+
+    async def go():
+        await asyncio.gather(call(0.2), call(0.1))  # overlapping: 0.2 s busy, not 0.3
+        await asyncio.sleep(0.2)  # idle: not counted
+
+    asyncio.run(go())
+    assert 0.19 <= limit.busy_seconds() < 0.28
