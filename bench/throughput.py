@@ -380,6 +380,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         "pool": args.pool,
         "seeds": str(args.seeds),
         "candidates": args.candidates,
+        "seed": args.seed,  # the run seed: role draws, and so each engine's share of the work, depend on it
         "calls": len(requests),
         "engine_slots": slots,
         "samples_in_flight": coordinator.samples_in_flight,
