@@ -30,6 +30,7 @@ from typing import BinaryIO
 import numpy as np
 
 from runtime.parent_death import die_with_parent
+from runtime.proc_stats import thread_ids
 from runtime.weights import minilm_dir
 
 DIM = 384
@@ -50,8 +51,8 @@ def yield_cpu_to_engines() -> None:
         return
     # The policy is per thread; threads started later inherit it, and numpy's BLAS pool
     # already runs by now, so every thread there is gets it too.
-    for task in os.listdir("/proc/self/task"):
-        os.sched_setscheduler(int(task), os.SCHED_IDLE, os.sched_param(0))
+    for tid in thread_ids(os.getpid()):
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
 
 
 def write_frame(stream: BinaryIO, payload: bytes) -> None:

@@ -25,19 +25,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 
+from runtime.proc_stats import thread_ids
+
 #: How much less busy (seconds) another engine must be before the coordinator moves to it.
 HYSTERESIS_S = 1.0
 
 
 def pin(pid: int, cpus: Iterable[int]) -> None:
     """Set the CPU affinity of every thread of process ``pid`` (threads started later inherit it)."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except FileNotFoundError:
-        tids = [str(pid)]
-    for tid in tids:
+    for tid in thread_ids(pid):
         try:
-            os.sched_setaffinity(int(tid), cpus)
+            os.sched_setaffinity(tid, cpus)
         except (ProcessLookupError, PermissionError):  # a thread that just ended
             pass
 

@@ -1,4 +1,4 @@
-"""What a running process has used so far, read from Linux ``/proc``: peak memory and CPU time.
+"""What a running process has used so far, read from Linux ``/proc``: peak memory and CPU time; its threads.
 
 The benchmarks use these to tell the coordinator's share of the machine from the engines'.
 
@@ -30,3 +30,11 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()  # the command name may hold spaces; it ends at the last ')'
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_ids(pid: int) -> list[int]:
+    """The ids of process ``pid``'s threads (per-thread settings such as affinity and policy apply to each)."""
+    try:
+        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except FileNotFoundError:
+        return [pid]
