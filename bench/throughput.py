@@ -1,6 +1,6 @@
 """Throughput benchmark: is the pipeline as fast as the engines it drives?
 
-    python bench/throughput.py [--pool cpu] [--candidates 16] [--embeddings 50000] [--only dedup,rss] [--repeats 3]
+    python bench/throughput.py [--pool cpu] [--candidates 32] [--embeddings 50000] [--only dedup,rss] [--repeats 3]
 
 1. pipeline: ``gra synth``'s loop (seed annotation, then one round of ``--candidates``
    candidates) on the embedded pool; output tokens / wall seconds.
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -65,6 +66,7 @@ from runtime.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
 from runtime.embedder import embed  # noqa: E402
 from runtime.embedding_engine import shared_engine  # noqa: E402
 from runtime.index import DedupIndex, deduplicate  # noqa: E402
+from runtime.placement import Placement  # noqa: E402
 from runtime.pool import LlamaCppEngine, load_pool  # noqa: E402
 from runtime.repetition import SPAN, RepetitionGuard  # noqa: E402
 from runtime.seeds import load_seeds  # noqa: E402
@@ -123,17 +125,29 @@ async def streamed(client: httpx.AsyncClient, url: str, key: str, body: dict, sp
 
 
 async def replay(
-    requests, endpoints, per_engine: dict[str, int] | None, total: int | None, span: int = SPAN
+    requests,
+    endpoints,
+    per_engine: dict[str, int] | None,
+    total: int | None,
+    span: int = SPAN,
+    placed: bool = False,
 ) -> tuple[float, int, dict[str, float]]:
     """Send every request; at most ``per_engine[e]`` in flight per engine (or ``total`` overall).
 
     Returns (seconds, output tokens, each engine's summed request seconds). One at a time,
     the last is what each engine's share of the workload costs it alone.
+
+    ``placed``: this client follows the engine with the most slack, as the coordinator
+    does (runtime.placement), so the ceiling's client costs its engines what the
+    pipeline's costs them. One call at a time, leave it off: the scheduler already puts
+    the client on the idle engine's core, and pinning it would put it on the busy one half
+    the time.
     """
     limits = {e: asyncio.Semaphore(per_engine[e] if per_engine else 10**6) for e in endpoints}
     overall = asyncio.Semaphore(total or 10**6)
     tokens = 0
     engine_seconds = dict.fromkeys(endpoints, 0.0)
+    placement = Placement({e: ep.cpus for e, ep in endpoints.items()}) if placed else None
     async with httpx.AsyncClient(timeout=1200) as client:
 
         async def one(engine, body):
@@ -145,9 +159,10 @@ async def replay(
                 engine_seconds[engine] += time.perf_counter() - t
                 tokens += n  # not `tokens += await ...`: that reads `tokens` before the await, and loses updates
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(e, b) for e, b in requests))
-        return time.perf_counter() - t0, tokens, engine_seconds
+        with placement.following(lambda: engine_seconds) if placement else contextlib.nullcontext():
+            t0 = time.perf_counter()
+            await asyncio.gather(*(one(e, b) for e, b in requests))
+            return time.perf_counter() - t0, tokens, engine_seconds
 
 
 def engine_busy(store: Store, engine_of: dict[str, str]) -> dict[str, float]:
@@ -371,7 +386,9 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
         requests = recorded_requests(store, pool, sup.endpoints)
         slots = {e: ep.slots for e, ep in sup.endpoints.items()}
         console.print(f"pipeline: {out_tokens} tokens in {wall:.0f}s; replaying {len(requests)} requests")
-        ceil_s, ceil_tok, _ = asyncio.run(replay(requests, sup.endpoints, slots, None, pool.repetition_span))
+        ceil_s, ceil_tok, _ = asyncio.run(
+            replay(requests, sup.endpoints, slots, None, pool.repetition_span, placed=True)
+        )
     console.print(f"ceiling: {ceil_tok} tokens in {ceil_s:.0f}s; now one call at a time")
     with Supervisor(pool, log_dir=work / "logs" / "sequential") as sup:
         seq_s, seq_tok, seq_engine_s = asyncio.run(replay(requests, sup.endpoints, None, 1, pool.repetition_span))
@@ -421,7 +438,9 @@ def slot_sweep(args, work: Path, console: Console) -> dict:
         with Supervisor(swept, log_dir=work / "logs" / f"sweep-{n}") as sup:
             requests = recorded_requests(store, swept, sup.endpoints)[: args.sweep_requests]
             full = {e: ep.slots for e, ep in sup.endpoints.items()}
-            seconds, tokens, _ = asyncio.run(replay(requests, sup.endpoints, full, None, pool.repetition_span))
+            seconds, tokens, _ = asyncio.run(
+                replay(requests, sup.endpoints, full, None, pool.repetition_span, placed=True)
+            )
         out["requests"] = len(requests)
         out["tok_s"][str(n)] = round(tokens / seconds, 2)
         out["seconds"][str(n)] = round(seconds, 1)
@@ -469,7 +488,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pool", default="cpu")
     ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds.jsonl")
-    ap.add_argument("--candidates", type=int, default=16)
+    ap.add_argument("--candidates", type=int, default=32)
     ap.add_argument("--embeddings", type=int, default=50_000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--seed", type=int, default=0)

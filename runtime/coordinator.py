@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,6 @@ class SynthConfig:
 
 #: Times one role call waits for a restarting engine before it fails like any engine error.
 ENGINE_WAITS = 3
-PLACEMENT_EVERY_S = 2.0  # how often the coordinator checks which engine has the most slack
 
 
 class NothingToGenerateFrom(RuntimeError):
@@ -535,24 +534,9 @@ class Coordinator:
         if await self._drain(rows, one):  # any member may summarize: the engine free first does
             self.drawable_members()  # every engine was given up: stop here (MembersDown) so a resume summarizes them
 
-    @contextlib.contextmanager
-    def _placed(self) -> Iterator[None]:
+    def _placed(self) -> contextlib.AbstractContextManager[None]:
         """While the engines work, keep this process on the cores of the engine with the most slack."""
-        if len(self.placement.engine_cpus) < 2:
-            yield
-            return
-
-        async def follow() -> None:
-            while True:
-                self.placement.follow({e: limit.busy_seconds() for e, limit in self.limits.items()})
-                await asyncio.sleep(PLACEMENT_EVERY_S)
-
-        task = asyncio.get_running_loop().create_task(follow())
-        try:
-            yield
-        finally:
-            task.cancel()
-            self.placement.restore()
+        return self.placement.following(lambda: {e: limit.busy_seconds() for e, limit in self.limits.items()})
 
     async def _drain(self, jobs: list, run: Callable[[Any, str], Awaitable[Any]]) -> list:
         """Jobs any member may do (annotations, summaries), each on the engine with a slot free first."""

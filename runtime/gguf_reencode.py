@@ -11,12 +11,14 @@ Q8_0 re-encoding measured 0.0062). Nothing is re-quantized; the model is the one
     >>> path = reencoded(Path("SmolLM2-135M-Instruct.Q4_1.gguf"), "f16")  # built once, then cached
 
 The file is written to the cache next to the assembled Gemma weights, under a name that
-carries the source's size and mtime, so an upgraded package gets a new file; it appears
+carries a hash of the source's bytes: every checkout and virtualenv with the same package
+shares one file, and an upgraded package gets a new one, which replaces the old. It appears
 there atomically, complete or not at all.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -40,8 +42,18 @@ _FILE_TYPE = {"f16": gguf.LlamaFileType.MOSTLY_F16, "q8_0": gguf.LlamaFileType.M
 def reencoded_path(source: Path, encoding: Encoding) -> Path:
     """Where :func:`reencoded` keeps ``source`` re-encoded as ``encoding`` (it may not exist yet)."""
     st = source.stat()
-    tag = hashlib.sha256(f"{source.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
+    tag = _content_tag(source.resolve(), st.st_size, st.st_mtime_ns)
     return cache_dir() / "weights" / f"{source.stem}.{encoding}-{tag}.gguf"
+
+
+@functools.lru_cache(maxsize=16)
+def _content_tag(source: Path, size: int, mtime_ns: int) -> str:
+    """The first 12 hex digits of the file's SHA-256 (read once per path, size and mtime)."""
+    digest = hashlib.sha256()
+    with source.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()[:12]
 
 
 def reencoded(source: Path, encoding: Encoding) -> Path:
@@ -56,6 +68,9 @@ def reencoded(source: Path, encoding: Encoding) -> Path:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    for stale in target.parent.glob(f"{source.stem}.{encoding}-*.gguf"):
+        if stale != target:  # an older package's re-encoding: a server still using it keeps its open file
+            stale.unlink(missing_ok=True)
     return target
 
 

@@ -16,19 +16,28 @@ of it, and the helper processes it names, to the cores of the engine busy least 
     'gemma3'
     >>> placement.restore()                                    # back where it started
 
+Inside a running event loop, :meth:`Placement.following` does the following for a block:
+
+    with placement.following(lambda: {e: limit.busy_seconds() for e, limit in limits.items()}):
+        await work()   # re-placed every EVERY_S seconds; the original affinity is back after
+
 Engines with no cores of their own (remote endpoints, GPU servers) are not candidates;
 with none, ``follow`` does nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from runtime.proc_stats import thread_ids
 
 #: How much less busy (seconds) another engine must be before the coordinator moves to it.
 HYSTERESIS_S = 1.0
+#: How often :meth:`Placement.following` checks which engine has the most slack.
+EVERY_S = 2.0
 
 
 def pin(pid: int, cpus: Iterable[int]) -> None:
@@ -61,6 +70,29 @@ class Placement:
             self._move(self.engine_cpus[least])
             self.engine = least
         return self.engine
+
+    @contextlib.contextmanager
+    def following(self, busy_s: Callable[[], Mapping[str, float]], every_s: float = EVERY_S) -> Iterator[None]:
+        """For the block, :meth:`follow` ``busy_s()`` every ``every_s`` seconds; then :meth:`restore`.
+
+        Needs a running event loop (the checks are a task on it). With fewer than two
+        engines to choose from it does nothing.
+        """
+        if len(self.engine_cpus) < 2:
+            yield
+            return
+
+        async def follow() -> None:
+            while True:
+                self.follow(busy_s())
+                await asyncio.sleep(every_s)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        try:
+            yield
+        finally:
+            task.cancel()
+            self.restore()
 
     def restore(self) -> None:
         """Back to the affinity the process had when this placement was made."""

@@ -16,9 +16,10 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GRA_CACHE", str(tmp_path / "cache"))
 
 
-def tiny_gguf(path):
+def tiny_gguf(path, seed=0):
     """A two-tensor llama-style file: a Q4_1 matrix and an F32 norm, plus some metadata."""
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
     w = gguf.GGUFWriter(path, "llama")
     w.add_name("tiny")
     w.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_1)
@@ -57,14 +58,24 @@ def test_q8_0_is_the_other_encoding(tmp_path):
     assert tensors(out)["blk.0.attn_q.weight"].tensor_type == QType.Q8_0
 
 
-def test_it_is_built_once_and_a_changed_source_gets_a_new_file(tmp_path):
+def test_it_is_built_once_and_a_changed_source_gets_a_new_file_that_replaces_the_old(tmp_path):
     source = tiny_gguf(tmp_path / "tiny.gguf")
     first = reencoded(source, "f16")
     stamp = first.stat().st_mtime_ns
     assert reencoded(source, "f16") == first and first.stat().st_mtime_ns == stamp  # from the cache
-    tiny_gguf(source)  # rewritten, as a package upgrade would
-    source.touch()
-    assert reencoded_path(source, "f16") != first
+    tiny_gguf(source, seed=1)  # other weights, as a package upgrade brings
+    second = reencoded(source, "f16")
+    assert second != first and second.exists() and not first.exists()
+
+
+def test_copies_of_the_same_weights_share_one_re_encoded_file(tmp_path):
+    """Each clean checkout installs the package afresh (new path, new mtime): one file serves them all."""
+    a = tiny_gguf(tmp_path / "venv-a" / "tiny.gguf")
+    b = tmp_path / "venv-b" / "tiny.gguf"
+    b.parent.mkdir()
+    b.write_bytes(a.read_bytes())
+    assert reencoded(a, "f16") == reencoded(b, "f16")
+    assert len(list(reencoded_path(a, "f16").parent.iterdir())) == 1
 
 
 def test_a_failed_write_leaves_nothing_in_the_cache(tmp_path, monkeypatch):

@@ -77,3 +77,23 @@ def test_a_round_runs_beside_the_engine_with_slack_and_leaves_the_cores_as_it_fo
     asyncio.run(go())
     assert seen == [{B}]
     assert affinities(os.getpid()) == {original}
+
+
+def test_following_re_places_while_the_block_runs_and_restores_after():
+    """What the coordinator and the bench's ceiling replay both do around their calls."""
+    original = frozenset(os.sched_getaffinity(0))
+    placement = Placement({"smollm2": A, "gemma3": B})
+    busy = {"smollm2": 5.0, "gemma3": 0.0}
+    seen = []
+
+    async def go():
+        with placement.following(lambda: busy, every_s=0.05):
+            await asyncio.sleep(0.1)
+            seen.append(affinities(os.getpid()))
+            busy["gemma3"] = 9.0  # gemma3 has caught up and passed smollm2 by more than a second
+            await asyncio.sleep(0.2)
+            seen.append(affinities(os.getpid()))
+
+    asyncio.run(go())
+    assert seen == [{B}, {A}]
+    assert affinities(os.getpid()) == {original}
