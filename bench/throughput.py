@@ -147,7 +147,7 @@ async def replay(
     overall = asyncio.Semaphore(total or 10**6)
     tokens = 0
     engine_seconds = dict.fromkeys(endpoints, 0.0)
-    placement = Placement({e: ep.cpus for e, ep in endpoints.items()}) if placed else None
+    placement = Placement({e: ep.cpus for e, ep in endpoints.items()})
     async with httpx.AsyncClient(timeout=1200) as client:
 
         async def one(engine, body):
@@ -159,7 +159,7 @@ async def replay(
                 engine_seconds[engine] += time.perf_counter() - t
                 tokens += n  # not `tokens += await ...`: that reads `tokens` before the await, and loses updates
 
-        with placement.following(lambda: engine_seconds) if placement else contextlib.nullcontext():
+        with placement.following(lambda: engine_seconds) if placed else contextlib.nullcontext():
             t0 = time.perf_counter()
             await asyncio.gather(*(one(e, b) for e, b in requests))
             return time.perf_counter() - t0, tokens, engine_seconds

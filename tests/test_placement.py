@@ -11,6 +11,7 @@ import pytest
 from runtime.coordinator import Coordinator, SynthConfig, Team
 from runtime.member_lm import MemberLM
 from runtime.placement import Placement
+from runtime.proc_stats import thread_ids
 from runtime.store import Store
 
 CORES = sorted(os.sched_getaffinity(0))
@@ -19,7 +20,7 @@ A, B = frozenset({CORES[0]}), frozenset({CORES[1]})
 
 
 def affinities(pid: int) -> set[frozenset[int]]:
-    return {frozenset(os.sched_getaffinity(int(t))) for t in os.listdir(f"/proc/{pid}/task")}
+    return {frozenset(os.sched_getaffinity(t)) for t in thread_ids(pid)}
 
 
 @pytest.fixture
