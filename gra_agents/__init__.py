@@ -14,7 +14,7 @@ be compiled with DSPy optimizers::
 
 from gra_agents.adjudicator import Adjudicator
 from gra_agents.annotator import SeedAnnotator
-from gra_agents.assignment import RoleAssignment, assign_roles, sample_rng
+from gra_agents.assignment import RoleAssignment, assign_roles, round_roles, sample_rng
 from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, Verdict, adjudication_accepts, verdict
 from gra_agents.generator import Generator
 from gra_agents.reviewer import Reviewer
@@ -33,6 +33,7 @@ __all__ = [
     "Verdict",
     "adjudication_accepts",
     "assign_roles",
+    "round_roles",
     "sample_rng",
     "steering",
     "verdict",

@@ -3,7 +3,8 @@
 Many samples are in flight at once (asyncio); each advances through its own stages and
 every transition is written to the run database before the next begins. Calls to one
 engine are limited to its slot count, so a pool of servers stays busy without queueing
-unboundedly. The role draw of a sample depends only on (run seed, sample id).
+unboundedly. The role draw of a sample depends only on (run seed, sample id), and is
+balanced over each block of candidates (:func:`gra_agents.assignment.round_roles`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from gra_agents import (  # noqa: E402
     SeedAnnotator,
     Summarizer,
     adjudication_accepts,
-    assign_roles,
+    round_roles,
     sample_rng,
     steering,
     verdict,
@@ -318,7 +319,7 @@ class Coordinator:
         """
         cfg, sid = self.config, f"r{round_}-{ordinal:05d}"
         rng = sample_rng(cfg.seed, sid)
-        roles = assign_roles(self.drawable_members(), cfg.n_reviewers, rng)
+        roles = round_roles(self.drawable_members(), cfg.n_reviewers, cfg.seed, round_, ordinal)
         domain = rng.choice(sorted(pool))
         entries = pool[domain]
         examples = rng.sample(entries, min(len(entries), rng.randint(2, 4)))

@@ -1,8 +1,9 @@
 import random
+from collections import Counter
 
 import pytest
 
-from gra_agents import assign_roles, sample_rng
+from gra_agents import assign_roles, round_roles, sample_rng
 
 POOL = ["smollm2-a", "smollm2-b", "smollm2-c", "gemma3-a", "gemma3-b"]
 
@@ -40,3 +41,45 @@ def test_a_pool_too_small_for_the_roles_is_refused():
 def test_duplicate_member_names_are_refused():
     with pytest.raises(ValueError, match="unique"):
         assign_roles(["a", "a", "b", "c", "d"], 3, random.Random(0))
+
+
+SIX = ["smollm2-a", "smollm2-b", "smollm2-c", "gemma3-a", "gemma3-b", "gemma3-c"]
+
+
+def test_a_round_block_gives_every_member_every_role_equally_often():
+    for block in range(20):
+        drawn = [round_roles(SIX, 3, run_seed=3, round_=2, ordinal=block * 6 + p) for p in range(6)]
+        assert Counter(r.generator for r in drawn) == Counter(SIX)
+        assert Counter(r.adjudicator for r in drawn) == Counter(SIX)
+        assert Counter(m for r in drawn for m in r.reviewers) == Counter({m: 3 for m in SIX})
+        for r in drawn:
+            assert len({r.generator, *r.reviewers, r.adjudicator}) == 5
+
+
+def test_round_draws_keep_two_engines_level_where_independent_draws_do_not():
+    """32 candidates, the bench's size: the busier engine's share of the instruction checks."""
+
+    def worst_share(draws):
+        checks = Counter(m.split("-")[0] for r in draws for m in r.reviewers)
+        return max(checks.values()) / sum(checks.values())
+
+    balanced = [worst_share([round_roles(SIX, 3, s, 1, i) for i in range(32)]) for s in range(200)]
+    independent = [
+        worst_share([assign_roles(SIX, 3, sample_rng(s, f"r1-{i:05d}")) for i in range(32)]) for s in range(200)
+    ]
+    assert max(balanced) <= 50 / 96  # 5 full blocks split 90 checks 45/45; the 2 left over split 6 at worst 5/1
+    assert max(independent) > 0.56
+
+
+def test_a_round_draw_is_uniform_for_any_one_sample():
+    gens = Counter(round_roles(SIX, 3, s, 1, 4).generator for s in range(6000))
+    assert set(gens) == set(SIX) and min(gens.values()) > 850
+    assert len({round_roles(SIX, 3, s, 1, 4).reviewers for s in range(300)}) > 60
+
+
+def test_a_round_draw_depends_only_on_run_seed_round_and_ordinal():
+    assert round_roles(SIX, 3, 7, 1, 9) == round_roles(SIX, 3, 7, 1, 9)
+    assert len({round_roles(SIX, 3, 7, r, 9) for r in range(1, 40)}) > 10
+    assert len({round_roles(SIX, 3, s, 1, 9) for s in range(40)}) > 10
+    with pytest.raises(ValueError, match="cannot fill"):
+        round_roles(SIX[:4], 3, 7, 1, 0)

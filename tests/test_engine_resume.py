@@ -19,7 +19,7 @@ from pathlib import Path
 import hnswlib
 import pytest
 
-from gra_agents import assign_roles, sample_rng
+from gra_agents import round_roles
 from runtime.store import REPLAYABLE, TERMINAL, Store
 from tests.gra_cli import gra
 
@@ -176,7 +176,7 @@ def test_role_rules_hold_for_every_sample(killed_and_resumed):
     names = [m["name"] for m in store.db["members"].rows]
     for s in store.samples():
         reviewers = json.loads(s["reviewers"])
-        drawn = assign_roles(names, 3, sample_rng(SEED, s["id"]))
+        drawn = round_roles(names, 3, SEED, s["round"], s["ordinal"])
         assert (drawn.generator, list(drawn.reviewers), drawn.adjudicator) == (
             s["generator"],
             reviewers,

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from gra_agents import assign_roles, sample_rng
+from gra_agents import round_roles
 from runtime.call_log import PARSE_STATUSES
 from runtime.store import TERMINAL, Store
 from tests.gra_cli import gra
@@ -52,7 +52,7 @@ def test_role_rules_hold_and_the_draw_is_reproducible(run):
         reviewers = json.loads(s["reviewers"])
         assert s["generator"] not in reviewers
         assert s["adjudicator"] not in reviewers and s["adjudicator"] != s["generator"]
-        a = assign_roles(names, 3, sample_rng(5, s["id"]))
+        a = round_roles(names, 3, 5, s["round"], s["ordinal"])
         assert (a.generator, list(a.reviewers), a.adjudicator) == (s["generator"], reviewers, s["adjudicator"])
         for r in store.db["reviews"].rows_where("sample_id = ?", [s["id"]]):
             assert r["reviewer"] in reviewers
