@@ -65,7 +65,7 @@ def synth(
     dedup: Annotated[float, typer.Option(help="cosine similarity at which a sample is a duplicate")] = 0.9,
     seed: Annotated[int, typer.Option(help="run seed: fixes every sample's role draw")] = 0,
     concurrency: Annotated[
-        int | None, typer.Option(min=1, help="samples in flight [default: engine slots + 2]")
+        int | None, typer.Option(min=1, help="samples in flight [default: 2 × engine slots + 4]")
     ] = None,
     screen: Annotated[
         bool, typer.Option("--screen/--no-screen", help="reject text that steers its judges before judging it")

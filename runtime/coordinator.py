@@ -65,7 +65,7 @@ class SynthConfig:
     delta: float = 1.5
     dedup_threshold: float = 0.9
     seed: int = 0
-    concurrency: int | None = None  # samples in flight; default total engine slots + 2
+    concurrency: int | None = None  # samples in flight; default 2 × total engine slots + 4
     screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
 
     @property
@@ -158,8 +158,14 @@ class Coordinator:
 
     @property
     def samples_in_flight(self) -> int:
-        """How many candidates a round works on at once: ``--concurrency``, else every engine slot + 2."""
-        return self.config.concurrency or (sum(self.team.slots.values()) + 2)
+        """How many candidates a round works on at once: ``--concurrency``, else 2 × every engine slot + 4.
+
+        A sample waits on one engine at a time (its generator, then its reviewers), so an engine
+        stays busy only while some sample in flight needs it. On the CPU pool (two one-slot
+        engines, seven members) 4 samples in flight left the engines idle for 18 s and 20 s of a
+        167 s run (busy 89% and 88%); 8 kept them busy 98% and 95%.
+        """
+        return self.config.concurrency or (2 * sum(self.team.slots.values()) + 4)
 
     # -- members' health ------------------------------------------------------------------
     def engine_state(self, engine: str) -> str:
