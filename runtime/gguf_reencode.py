@@ -19,7 +19,6 @@ there atomically, complete or not at all.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from pathlib import Path
 from typing import Literal
@@ -28,7 +27,7 @@ import gguf
 from gguf import GGMLQuantizationType as QType
 from gguf import quants
 
-from runtime.weights import cache_dir
+from runtime.weights import cache_dir, sha256_of
 
 Encoding = Literal["f16", "q8_0"]
 
@@ -49,11 +48,7 @@ def reencoded_path(source: Path, encoding: Encoding) -> Path:
 @functools.lru_cache(maxsize=16)
 def _content_tag(source: Path, size: int, mtime_ns: int) -> str:
     """The first 12 hex digits of the file's SHA-256 (read once per path, size and mtime)."""
-    digest = hashlib.sha256()
-    with source.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()[:12]
+    return sha256_of(source)[:12]
 
 
 def reencoded(source: Path, encoding: Encoding) -> Path:
