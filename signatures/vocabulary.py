@@ -10,7 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-#: The seven task domains of the GRA paper (Appendix A).
+#: The seven task domains of the GRA paper (Appendix A). Their definitions (paper Appendix E,
+#: Prompt 1) are in ``AnnotateSeed``'s instructions: Coding (code and algorithms), Math
+#: (calculations, proofs, word problems), QA (facts and knowledge), Reasoning (logic, puzzles,
+#: planning), Role Play (a persona's voice), Language (grammar, translation, rewriting,
+#: classifying text), Creation (stories, poems, slogans, open-ended writing).
 Domain = Literal["Coding", "Math", "QA", "Reasoning", "Role Play", "Language", "Creation"]
 
 #: One response-quality score on the paper's 1-10 scale.
@@ -30,6 +34,9 @@ INPUT_CHARS = 1500
 RESPONSE_CHARS = 4000
 
 DOMAINS: tuple[str, ...] = Domain.__args__
+#: The reviewers' six response dimensions and three instruction checks (paper Appendix E,
+#: Prompts 6 and 8); their definitions are in ``ScoreResponse``, ``Adjudicate`` and
+#: ``CheckInstruction``.
 SCORE_DIMENSIONS: tuple[str, ...] = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
 CHECK_DIMENSIONS: tuple[str, ...] = ("reasonable", "complete", "clear")
 

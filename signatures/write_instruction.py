@@ -6,10 +6,15 @@ from signatures.vocabulary import INPUT_CHARS, INSTRUCTION_CHARS, Domain
 class WriteInstruction(dspy.Signature):
     """Write one new, self-contained instruction for an AI assistant.
 
-    The instruction belongs to the given domain and is built around the given keywords.
-    It must be reasonable (a sensible request), complete (everything needed to answer is
-    in the instruction or its input) and clear (one unambiguous task). Put any material
-    the task operates on (a passage, a list, code) in `input`; leave `input` empty
+    Requirements:
+    1. It belongs to the given domain and is built around the given keywords.
+    2. It is new: not a copy or paraphrase of the example tasks, which show style only.
+    3. It is reasonable: a sensible request that can be answered, not nonsense or self-contradictory.
+    4. It is complete: everything needed to answer it is in the instruction or its input.
+    5. It is clear: it asks for one unambiguous task.
+    6. It can be answered in text alone, and it is safe and ethical.
+    Write only the task and do not answer it. Write mathematical content in LaTeX. Put any
+    material the task operates on (a passage, a list, code) in `input`; leave `input` empty
     when the instruction stands alone."""
 
     domain: Domain = dspy.InputField()
