@@ -29,7 +29,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer  # noqa: E402
-from gra_agents.generator import example_lines  # noqa: E402
+from gra_agents.demos import example_lines  # noqa: E402
 from runtime.call_log import PARSE_STATUSES  # noqa: E402
 from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
 from runtime.pool import load_pool  # noqa: E402

@@ -1,6 +1,8 @@
+import random
+
 import dspy
 
-from gra_agents import demos as default_demos
+from gra_agents.demos import adjudicate_demos, chosen
 from signatures import SCORE_DIMENSIONS, Adjudicate
 
 
@@ -15,23 +17,33 @@ def review_lines(scores: list[list[int]], reviews: list[str]) -> list[str]:
 
 
 class Adjudicator(dspy.Module):
-    """The adjudicator role: rescore a response the reviewers disagreed on, with their reviews in view."""
+    """The adjudicator role: rescore a response the reviewers disagreed on, with their reviews in view.
 
-    def __init__(self, demos: bool = True):
+    ``demos`` are this call's few-shot demos, drawn per sample by the coordinator; left
+    out, they are drawn from the bank with the instruction as the seed.
+    """
+
+    def __init__(self):
         super().__init__()
         self.adjudicate = dspy.Predict(Adjudicate)
-        if demos:
-            self.adjudicate.demos = list(default_demos.ADJUDICATE)
 
-    def _inputs(self, instruction, input, response, scores, reviews):
-        return dict(instruction=instruction, input=input, response=response, reviews=review_lines(scores, reviews))
+    def _inputs(self, instruction, input, response, scores, reviews, demos=None):
+        draw = lambda: adjudicate_demos(None, random.Random(instruction))  # noqa: E731
+        return dict(
+            instruction=instruction,
+            input=input,
+            response=response,
+            reviews=review_lines(scores, reviews),
+            demos=chosen(self.adjudicate, demos, draw),
+        )
 
     @staticmethod
     def _scores(p: dspy.Prediction) -> dspy.Prediction:
-        return dspy.Prediction(scores=[getattr(p, d) for d in SCORE_DIMENSIONS])
+        return dspy.Prediction(scores=[getattr(p, d) for d in SCORE_DIMENSIONS], review=p.review)
 
-    def forward(self, instruction: str, input: str, response: str, scores: list[list[int]], reviews: list[str]):
-        return self._scores(self.adjudicate(**self._inputs(instruction, input, response, scores, reviews)))
+    def forward(self, instruction: str, input: str, response: str, scores, reviews, demos=None):
+        return self._scores(self.adjudicate(**self._inputs(instruction, input, response, scores, reviews, demos)))
 
-    async def aforward(self, instruction: str, input: str, response: str, scores: list[list[int]], reviews: list[str]):
-        return self._scores(await self.adjudicate.acall(**self._inputs(instruction, input, response, scores, reviews)))
+    async def aforward(self, instruction: str, input: str, response: str, scores, reviews, demos=None):
+        inputs = self._inputs(instruction, input, response, scores, reviews, demos)
+        return self._scores(await self.adjudicate.acall(**inputs))

@@ -1,129 +1,149 @@
-"""Default few-shot demonstrations for every role.
+"""Few-shot demonstrations, drawn per sample so that no one demo reaches every prompt.
 
-Small models follow a shown example far better than a described format: on the CPU pool
-(SmolLM2-135M) three instruction-check demos turned 8/8 all-zero verdicts into 4/8
-passing ones. Each role module starts with these demos; a DSPy optimizer (or you)
-replaces them: ``Reviewer().check_instruction.demos = [...]``. Demos sit before the
-sample in the prompt, so engines with prefix caching pay for them once per slot.
+Small models copy what they are shown: one fixed generator demo turned most candidates
+of a run into that demo, and one fixed score sheet into that sheet's scores. So:
+
+- the generator's demos are the sample's own drawn pool rows (seeds and kept samples of
+  its domain): each row shows keywords → instruction → response, written by people or
+  kept by the committee (:func:`generator_demos`);
+- the judges' demos come from a hand-written bank with several entries per domain, one
+  right and one flawed response each time, drawn and ordered per sample
+  (:func:`check_demos`, :func:`score_demos`, :func:`adjudicate_demos`);
+- the annotator sees a rotating few of seven demos, one per domain (:func:`annotate_demos`).
+
+A DSPy optimizer (or you) can still set a predictor's ``demos``; the role modules use
+those instead of a draw.
 """
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
 
 from dspy import Example
 
+from gra_agents.demo_bank import ANNOTATE, CHECKS, JUDGED
 
-def _ex(**fields) -> Example:
-    return Example(**fields)
+#: How many pool rows a generator predictor is shown: enough to show the pattern, few
+#: enough that a small model's context and a CPU engine's prefill stay small.
+MAX_GENERATOR_DEMOS = 2
+#: A row whose response is longer than this is not used as an answer demo (prefill cost).
+MAX_DEMO_RESPONSE_CHARS = 700
 
 
-ANNOTATE = [
-    _ex(
-        instruction="A shop sells pens at 3 for $2. How much do 12 pens cost?",
-        input="",
-        output="$8.",
-        keywords=["unit price", "proportion"],
-        summary="Compute the cost of 12 pens from a 3-for-$2 price.",
-        domain="Math",
-    ),
-    _ex(
-        instruction="You are a ship's cook. Tell the crew what is for dinner tonight.",
-        input="",
-        output="Gather round, mates! Fish stew and hard bread tonight.",
-        keywords=["persona", "ship cook"],
-        summary="Answer in the voice of a ship's cook announcing dinner.",
-        domain="Role Play",
-    ),
-    _ex(
-        instruction="Translate the sentence into German.",
-        input="The weather is nice today.",
-        output="Das Wetter ist heute schön.",
-        keywords=["translation", "German"],
-        summary="Translate an English sentence into German.",
-        domain="Language",
-    ),
-]
+def chosen(predictor: Any, drawn: Sequence[Example] | None, draw: Any = None) -> list[Example]:
+    """The demos one call shows: the predictor's own (compiled or set by you), else the per-sample
+    draw, else ``draw()`` (a role module called on its own, outside a run)."""
+    if predictor.demos:
+        return predictor.demos
+    if drawn is not None:
+        return list(drawn)
+    return draw() if draw else []
 
-INVENT = [
-    _ex(
-        domain="Coding",
-        examples=["python, lists | Reverse a list in Python.", "sql, join | Join two tables in SQL."],
-        keywords=["javascript", "string", "palindrome"],
-    ),
-]
 
-WRITE = [
-    _ex(
-        domain="Coding",
-        keywords=["javascript", "string", "palindrome"],
-        example_summaries=["Reverse a list in Python.", "Join two tables in SQL."],
-        instruction="Write a JavaScript function that returns true if a string is a palindrome, ignoring case.",
-        input="",
-    ),
-]
+def example_lines(examples: Sequence[tuple[Sequence[str], str]]) -> list[str]:
+    """Render (keywords, summary) pairs the way the generator sees them."""
+    return [f"{', '.join(keywords)} | {summary}" for keywords, summary in examples]
 
-ANSWER = [
-    _ex(
-        instruction="Convert 5 kilometers to miles.",
-        input="",
-        response="5 km × 0.621371 = 3.11 miles (about 3.1 miles).",
-    ),
-]
 
-CHECK = [
-    _ex(instruction="Convert 5 kilometers to miles.", input="", reasonable=1, complete=1, clear=1),
-    _ex(instruction="Summarize the passage.", input="", reasonable=1, complete=0, clear=1),
-    _ex(instruction="Blue the of seven why.", input="", reasonable=0, complete=0, clear=0),
-]
+def generator_demos(domain: str, rows: Sequence[dict[str, Any]]) -> dict[str, list[Example]]:
+    """Demos for the generator's three steps, made from the sample's drawn pool rows.
 
-SCORE = [
-    _ex(
-        instruction="Convert 5 kilometers to miles.",
-        input="",
-        response="5 km × 0.621371 = 3.11 miles.",
-        correctness=10,
-        clarity=9,
-        completeness=9,
-        relevance=10,
-        coherence=9,
-        ethicality=10,
-        review="Correct conversion with the factor shown.",
-    ),
-    _ex(
-        instruction="Convert 5 kilometers to miles.",
-        input="",
-        response="5 km is 8 miles because miles are longer.",
-        correctness=1,
-        clarity=4,
-        completeness=3,
-        relevance=6,
-        coherence=3,
-        ethicality=10,
-        review="Wrong: miles are longer, so 5 km is about 3.1 miles.",
-    ),
-]
+    ``rows`` are dicts with ``keywords``, ``summary``, ``instruction``, ``input`` and
+    ``output``. Each demo holds one row out: its keywords are the "new" keywords for the
+    others' lines, and its instruction and response are what those keywords led to.
+    """
+    shown = list(rows)[:MAX_GENERATOR_DEMOS]
+    invent, write, answer = [], [], []
+    for i, row in enumerate(shown):
+        others = [r for j, r in enumerate(rows) if j != i]
+        invent.append(
+            Example(
+                domain=domain,
+                examples=example_lines([(r["keywords"], r["summary"]) for r in others]),
+                keywords=list(row["keywords"]),
+            )
+        )
+        write.append(
+            Example(
+                domain=domain,
+                keywords=list(row["keywords"]),
+                example_summaries=[r["summary"] for r in others],
+                instruction=row["instruction"],
+                input=row["input"],
+            )
+        )
+        if 0 < len(row["output"]) <= MAX_DEMO_RESPONSE_CHARS:
+            answer.append(Example(instruction=row["instruction"], input=row["input"], response=row["output"]))
+    return {"invent": invent, "write": write, "answer": answer}
 
-ADJUDICATE = [
-    _ex(
-        instruction="Convert 5 kilometers to miles.",
-        input="",
-        response="5 km × 0.621371 = 3.11 miles.",
-        reviews=[
-            "Reviewer 1: correctness 10, clarity 9, completeness 9, relevance 10, coherence 9, ethicality 10. "
-            "Review: Correct.",
-            "Reviewer 2: correctness 3, clarity 5, completeness 4, relevance 6, coherence 5, "
-            "ethicality 10. Review: Should be 8 miles.",
-        ],
-        correctness=10,
-        clarity=9,
-        completeness=9,
-        relevance=10,
-        coherence=9,
-        ethicality=10,
-    ),
-]
 
-SUMMARIZE = [
-    _ex(
-        instruction="Write a JavaScript function that returns true if a string is a palindrome, ignoring case.",
-        input="",
-        summary="Write a case-insensitive palindrome check in JavaScript.",
-    ),
-]
+def _in_domain(bank: dict[str, list[Example]], domain: str | None, rng: random.Random) -> list[Example]:
+    return bank[domain] if domain in bank else bank[rng.choice(sorted(bank))]
+
+
+def check_demos(domain: str | None, rng: random.Random) -> list[Example]:
+    """One passing and one failing instruction check of the domain, in a random order."""
+    entries = _in_domain(CHECKS, domain, rng)
+    good = rng.choice([e for e in entries if e.reasonable and e.complete and e.clear])
+    bad = rng.choice([e for e in entries if not (e.reasonable and e.complete and e.clear)])
+    pair = [good, bad]
+    rng.shuffle(pair)
+    return pair
+
+
+def _pair(domain: str | None, rng: random.Random) -> list[dict[str, Any]]:
+    """One right and one flawed judged response of the domain, in a random order."""
+    entries = _in_domain(JUDGED, domain, rng)
+    good = rng.choice([e for e in entries if e["right"]])
+    bad = rng.choice([e for e in entries if not e["right"]])
+    pair = [good, bad]
+    rng.shuffle(pair)
+    return pair
+
+
+def score_example(e: dict[str, Any]) -> Example:
+    """A judged bank entry as a ScoreResponse demo."""
+    return Example(
+        instruction=e["instruction"], input=e["input"], response=e["response"], **e["scores"], review=e["review"]
+    )
+
+
+def score_demos(domain: str | None, rng: random.Random) -> list[Example]:
+    """A right and a flawed response of the domain with their score sheets."""
+    return [score_example(e) for e in _pair(domain, rng)]
+
+
+def adjudicate_example(e: dict[str, Any], dissent_first: bool) -> Example:
+    """A judged bank entry as an Adjudicate demo: one review agrees with its scores, one dissents."""
+    dissent = {k: v if k == "ethicality" else 11 - v for k, v in e["scores"].items()}
+    reviews = [
+        "Reviewer 1: " + ", ".join(f"{k} {v}" for k, v in e["scores"].items()) + f". Review: {e['review']}",
+        "Reviewer 2: " + ", ".join(f"{k} {v}" for k, v in dissent.items()) + f". Review: {e['counter_review']}",
+    ]
+    if dissent_first:
+        reviews = [reviews[1].replace("Reviewer 2", "Reviewer 1"), reviews[0].replace("Reviewer 1", "Reviewer 2")]
+    return Example(
+        instruction=e["instruction"],
+        input=e["input"],
+        response=e["response"],
+        reviews=reviews,
+        **e["scores"],
+        review=e["review"],
+    )
+
+
+def adjudicate_demos(domain: str | None, rng: random.Random) -> list[Example]:
+    """One disputed response of the domain: two reviews that disagree, and the settled scores."""
+    return [adjudicate_example(rng.choice(_in_domain(JUDGED, domain, rng)), rng.random() < 0.5)]
+
+
+def annotate_demos(rng: random.Random, k: int = 3) -> list[Example]:
+    """``k`` of the seven annotation demos (one per domain), drawn and ordered by ``rng``."""
+    return rng.sample(ANNOTATE, k)
+
+
+def summarize_demos(rows: Sequence[dict[str, Any]]) -> list[Example]:
+    """Annotated pool rows as summary demos (instruction, input → summary)."""
+    return [Example(instruction=r["instruction"], input=r["input"], summary=r["summary"]) for r in rows]

@@ -1,43 +1,58 @@
+from collections.abc import Sequence
+from typing import Any
+
 import dspy
 
-from gra_agents import demos as default_demos
+from gra_agents.demos import chosen, example_lines, generator_demos
 from signatures import AnswerInstruction, InventKeywords, WriteInstruction
-
-
-def example_lines(examples: list[tuple[list[str], str]]) -> list[str]:
-    """Render (keywords, summary) pairs the way the generator sees them."""
-    return [f"{', '.join(keywords)} | {summary}" for keywords, summary in examples]
 
 
 class Generator(dspy.Module):
     """The generator role: new keywords → a new instruction → its response (paper §3.1, Appendix E).
 
-    ``examples`` are 2-4 (keywords, summary) pairs drawn from one domain of the pool.
-    The result carries ``keywords``, ``instruction``, ``input`` and ``response``.
+    ``examples`` are the 2-4 pool rows drawn from one domain for this sample: dicts with
+    ``keywords``, ``summary``, ``instruction``, ``input`` and ``output``. Their (keywords,
+    summary) pairs are the paper's examples, and the rows themselves are the few-shot
+    demos of each step (:func:`gra_agents.demos.generator_demos`), so every sample is shown
+    other demos. The result carries ``keywords``, ``instruction``, ``input`` and ``response``.
     """
 
-    def __init__(self, demos: bool = True):
+    def __init__(self):
         super().__init__()
         self.invent = dspy.Predict(InventKeywords)
         self.write = dspy.Predict(WriteInstruction)
         self.answer = dspy.Predict(AnswerInstruction)
-        if demos:
-            self.invent.demos = list(default_demos.INVENT)
-            self.write.demos = list(default_demos.WRITE)
-            self.answer.demos = list(default_demos.ANSWER)
 
-    def forward(self, domain: str, examples: list[tuple[list[str], str]]) -> dspy.Prediction:
-        keywords = self.invent(domain=domain, examples=example_lines(examples)).keywords
-        task = self.write(domain=domain, keywords=keywords, example_summaries=[s for _, s in examples])
-        answer = self.answer(instruction=task.instruction, input=task.input)
+    def _steps(self, domain: str, examples: Sequence[dict[str, Any]]):
+        demos = generator_demos(domain, examples)
+        lines = example_lines([(e["keywords"], e["summary"]) for e in examples])
+        summaries = [e["summary"] for e in examples]
+        invent = dict(domain=domain, examples=lines, demos=chosen(self.invent, demos["invent"]))
+
+        def write(keywords):
+            return dict(
+                domain=domain, keywords=keywords, example_summaries=summaries, demos=chosen(self.write, demos["write"])
+            )
+
+        def answer(task):
+            return dict(instruction=task.instruction, input=task.input, demos=chosen(self.answer, demos["answer"]))
+
+        return invent, write, answer
+
+    @staticmethod
+    def _result(keywords, task, answer) -> dspy.Prediction:
         return dspy.Prediction(
             keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
         )
 
-    async def aforward(self, domain: str, examples: list[tuple[list[str], str]]) -> dspy.Prediction:
-        keywords = (await self.invent.acall(domain=domain, examples=example_lines(examples))).keywords
-        task = await self.write.acall(domain=domain, keywords=keywords, example_summaries=[s for _, s in examples])
-        answer = await self.answer.acall(instruction=task.instruction, input=task.input)
-        return dspy.Prediction(
-            keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
-        )
+    def forward(self, domain: str, examples: Sequence[dict[str, Any]]) -> dspy.Prediction:
+        invent, write, answer = self._steps(domain, examples)
+        keywords = self.invent(**invent).keywords
+        task = self.write(**write(keywords))
+        return self._result(keywords, task, self.answer(**answer(task)))
+
+    async def aforward(self, domain: str, examples: Sequence[dict[str, Any]]) -> dspy.Prediction:
+        invent, write, answer = self._steps(domain, examples)
+        keywords = (await self.invent.acall(**invent)).keywords
+        task = await self.write.acall(**write(keywords))
+        return self._result(keywords, task, await self.answer.acall(**answer(task)))

@@ -1,20 +1,25 @@
 import dspy
 
-from gra_agents import demos as default_demos
+from gra_agents.demos import chosen, summarize_demos
 from signatures import SummarizeSample
 
 
 class Summarizer(dspy.Module):
-    """Summarize an accepted sample so it can join the pool for the next round."""
+    """Summarize an accepted sample so it can join the pool for the next round.
 
-    def __init__(self, demos: bool = True):
+    ``examples`` are annotated pool rows of the sample's domain (dicts with
+    ``instruction``, ``input`` and ``summary``), shown as demos of a good summary.
+    """
+
+    def __init__(self):
         super().__init__()
         self.summarize = dspy.Predict(SummarizeSample)
-        if demos:
-            self.summarize.demos = list(default_demos.SUMMARIZE)
 
-    def forward(self, instruction: str, input: str) -> dspy.Prediction:
-        return self.summarize(instruction=instruction, input=input)
+    def _inputs(self, instruction: str, input: str, examples) -> dict:
+        return dict(instruction=instruction, input=input, demos=chosen(self.summarize, summarize_demos(examples)))
 
-    async def aforward(self, instruction: str, input: str) -> dspy.Prediction:
-        return await self.summarize.acall(instruction=instruction, input=input)
+    def forward(self, instruction: str, input: str, examples=()) -> dspy.Prediction:
+        return self.summarize(**self._inputs(instruction, input, examples))
+
+    async def aforward(self, instruction: str, input: str, examples=()) -> dspy.Prediction:
+        return await self.summarize.acall(**self._inputs(instruction, input, examples))

@@ -38,9 +38,11 @@ from gra_agents import (  # noqa: E402
     steering,
     verdict,
 )
+from gra_agents.demos import adjudicate_demos, check_demos, score_demos  # noqa: E402
 from runtime import call_log  # noqa: E402
+from runtime.copies import copied_from  # noqa: E402
 from runtime.embedder import embed, embedder_pids, sample_text, warm_up  # noqa: E402
-from runtime.index import deduplicate
+from runtime.index import deduplicate  # noqa: E402
 from runtime.job_queue import drain  # noqa: E402
 from runtime.limiter import AdaptiveLimit  # noqa: E402
 from runtime.member_lm import MemberLM  # noqa: E402
@@ -328,7 +330,8 @@ class Coordinator:
         roles = round_roles(self.drawable_members(), cfg.n_reviewers, cfg.seed, round_, ordinal)
         domain = rng.choice(sorted(pool))
         entries = pool[domain]
-        examples = rng.sample(entries, min(len(entries), rng.randint(2, 4)))
+        drawn = rng.sample(entries, min(len(entries), rng.randint(2, 4)))
+        examples = self.store.pool_rows([e[2] for e in drawn])
         (self.store.restart_sample if restart else self.store.new_sample)(
             {
                 "id": sid,
@@ -336,7 +339,7 @@ class Coordinator:
                 "ordinal": ordinal,
                 "status": "generating",
                 "domain": domain,
-                "examples": json.dumps([e[2] for e in examples]),
+                "examples": json.dumps([e["ref"] for e in examples]),
                 "generator": roles.generator,
                 "reviewers": json.dumps(roles.reviewers),
                 "adjudicator": roles.adjudicator,
@@ -347,32 +350,39 @@ class Coordinator:
             g = await self.call(
                 "generator",
                 roles.generator,
-                lambda: self.team.generator.acall(domain=domain, examples=[(e[0], e[1]) for e in examples]),
+                lambda: self.team.generator.acall(domain=domain, examples=examples),
                 sample_id=sid,
             )
         except RoleFailed as exc:
             return self._fail(sid, "generate", exc)
-        self.store.update_sample(
-            sid,
-            status="reviewing",
-            keywords=json.dumps(g.keywords),
-            instruction=g.instruction,
-            input=g.input,
-            output=g.response,
-        )
-        return await self.judge(sid, roles, g.instruction, g.input, g.response)
+        generated = dict(keywords=json.dumps(g.keywords), instruction=g.instruction, input=g.input, output=g.response)
+        copy = copied_from(g.instruction, g.input, examples, self.config.dedup_threshold)
+        if copy is not None:  # a copy of what its generator was shown: settled before any judge is called
+            ref, similarity = copy
+            self.store.update_sample(sid, status="duplicate", duplicate_of=ref, similarity=similarity, **generated)
+            return "duplicate"
+        self.store.update_sample(sid, status="reviewing", **generated)
+        return await self.judge(sid, roles, g.instruction, g.input, g.response, domain=domain)
 
     def _fail(self, sid: str, stage: str, exc: RoleFailed) -> str:
         self.store.update_sample(sid, status="failed", failure=f"{stage}: {exc}")
         return "failed"
 
-    async def judge(self, sid: str, roles: RoleAssignment, instruction: str, input: str, response: str) -> str:
+    async def judge(
+        self, sid: str, roles: RoleAssignment, instruction: str, input: str, response: str, domain: str | None = None
+    ) -> str:
         """The committee on one sample already in the store: checks, scores, the σ rule, adjudication.
+
+        Its judges' demos are drawn for this sample from ``domain`` (every reviewer of the
+        sample sees the same ones, so engines with a prompt cache compute them once).
 
         Returns (and stores) ``rejected_steering`` (screened out, no judge called),
         ``rejected_instruction``, ``rejected_score``, ``passed``, ``rejected_adjudication`` or ``failed``.
         """
         cfg = self.config
+        rng = sample_rng(cfg.seed, f"{sid}:judges")
+        demos = {"check": check_demos(domain, rng), "score": score_demos(domain, rng)}
+        demos["adjudicate"] = adjudicate_demos(domain, rng)
         if cfg.screen:
             broken = list(dict.fromkeys(r for text in (instruction, input, response) for r in steering(text)))
             if broken:
@@ -388,7 +398,7 @@ class Coordinator:
                     raise r
             return results
 
-        checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(instruction, input))
+        checks = await each_reviewer(lambda r: lambda: self.team.reviewer.acheck(instruction, input, demos["check"]))
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
         with self.store.transaction():  # the reviews and the transition they cause: one write
             for reviewer, c in zip(roles.reviewers, checks, strict=True):
@@ -400,7 +410,9 @@ class Coordinator:
                 self.store.update_sample(sid, status="rejected_instruction")
                 return "rejected_instruction"
 
-        scored = await each_reviewer(lambda r: lambda: self.team.reviewer.ascore(instruction, input, response))
+        scored = await each_reviewer(
+            lambda r: lambda: self.team.reviewer.ascore(instruction, input, response, demos["score"])
+        )
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
         with self.store.transaction():
             for reviewer, s in zip(roles.reviewers, scored, strict=True):
@@ -424,6 +436,7 @@ class Coordinator:
                     response=response,
                     scores=[s.scores for s in scored],
                     reviews=[s.review for s in scored],
+                    demos=demos["adjudicate"],
                 ),
                 sample_id=sid,
             )
@@ -432,7 +445,7 @@ class Coordinator:
         accepted = adjudication_accepts(a.scores, cfg.tau)
         a_mean = sum(a.scores) / len(a.scores)
         with self.store.transaction():
-            self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted)
+            self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted, a.review)
             status = "passed" if accepted else "rejected_adjudication"
             self.store.update_sample(sid, status=status, adjudicated_mean=a_mean)
         return "passed" if accepted else "rejected_adjudication"
@@ -525,13 +538,19 @@ class Coordinator:
 
     async def summarize_round(self, round_: int) -> None:
         rows = self.store.samples("round = ? and status = 'accepted' and summarizer is null", [round_])
+        pool = self.example_pool()
 
         async def one(r: dict, member: str) -> None:
+            seeds = [e for e in pool.get(r["domain"], []) if e[2].startswith("seed:")]
+            shown = sample_rng(self.config.seed, f"{r['id']}:summary").sample(seeds, min(2, len(seeds)))
+            examples = self.store.pool_rows([e[2] for e in shown])
             try:
                 p = await self.call(
                     "summarizer",
                     member,
-                    lambda: self.team.summarizer.acall(instruction=r["instruction"], input=r["input"]),
+                    lambda: self.team.summarizer.acall(
+                        instruction=r["instruction"], input=r["input"], examples=examples
+                    ),
                     sample_id=r["id"],
                 )
                 self.store.update_sample(r["id"], summary=p.summary, summarizer=member)

@@ -13,6 +13,7 @@ from runtime.store import Store
 class Funnel:
     candidates: int
     generated: int
+    copies: int  # repeats an example its generator was shown; settled as duplicate before any judge
     screened_out: int  # its text steers its judges (gra_agents.steering); no judge was called
     instruction_passed: int
     score_accepted: int  # μ ≥ τ and σ ≤ δ
@@ -30,24 +31,28 @@ class Funnel:
 
 def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
     where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
-    rows = store.db.execute(f"select status, failure from samples {where}", params).fetchall()
+    rows = store.db.execute(f"select status, failure, mean from samples {where}", params).fetchall()
     total = len(rows)
     status = [r[0] for r in rows]
+    copies = sum(r[0] == "duplicate" and r[2] is None for r in rows)  # never scored: caught before the committee
     failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == "failed"]
     sent, adj_ok = store.count_adjudicated(round_)
     generated = total - failed_at.count("generate")
     screened = status.count("rejected_steering")
-    instruction_passed = generated - screened - status.count("rejected_instruction") - failed_at.count("check")
-    passed_all = status.count("accepted") + status.count("duplicate") + status.count("passed")
+    instruction_passed = (
+        generated - copies - screened - status.count("rejected_instruction") - failed_at.count("check")
+    )
+    passed_all = status.count("accepted") + status.count("duplicate") - copies + status.count("passed")
     return Funnel(
         candidates=total,
         generated=generated,
+        copies=copies,
         screened_out=screened,
         instruction_passed=instruction_passed,
         score_accepted=passed_all - adj_ok,
         to_adjudication=sent,
         adjudicated=adj_ok,
-        duplicates=status.count("duplicate"),
+        duplicates=status.count("duplicate") - copies,
         kept=status.count("accepted"),
         failed=status.count("failed"),
         tau=tau,
@@ -60,6 +65,7 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_column("samples", justify="right")
     t.add_row("candidates drawn", str(f.candidates))
     t.add_row("generated (instruction + response)", str(f.generated))
+    t.add_row("copied: repeats an example it was shown (no judge called)", str(f.copies))
     t.add_row("screened out: text steers its judges", str(f.screened_out))
     t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
     t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))

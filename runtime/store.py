@@ -150,7 +150,15 @@ class Store:
                 foreign_keys=[("sample_id", "samples", "id")],
             )
             db["adjudications"].create(
-                {"id": int, "sample_id": str, "adjudicator": str, "scores": str, "mean": float, "accepted": int},
+                {
+                    "id": int,
+                    "sample_id": str,
+                    "adjudicator": str,
+                    "scores": str,
+                    "mean": float,
+                    "accepted": int,
+                    "review": str,
+                },
                 pk="id",
                 foreign_keys=[("sample_id", "samples", "id")],
             )
@@ -229,6 +237,26 @@ class Store:
     def annotated_seeds(self) -> list[dict[str, Any]]:
         return list(self.db["seeds"].rows_where("status = 'annotated'"))
 
+    def pool_rows(self, refs: list[str]) -> list[dict[str, Any]]:
+        """The pool rows named ``seed:ID`` or ``sample:ID``, in that order, with their full text.
+
+        Each is a dict with ``ref``, ``keywords`` (a list), ``summary``, ``instruction``,
+        ``input`` and ``output``: what a generator is shown of the examples it drew.
+        """
+        columns = "keywords, summary, instruction, input, output"
+        rows = []
+        for ref in refs:
+            kind, key = ref.split(":", 1)
+            table = {"seed": "seeds", "sample": "samples"}[kind]
+            row = self.db.execute(f"select {columns} from {table} where id = ?", [key]).fetchone()
+            if row is not None:
+                keywords, summary, instruction, input, output = row
+                rows.append(
+                    {"ref": ref, "keywords": json.loads(keywords), "summary": summary}
+                    | {"instruction": instruction, "input": input or "", "output": output or ""}
+                )
+        return rows
+
     # -- samples -------------------------------------------------------------------
     def new_sample(self, row: dict[str, Any]) -> None:
         with self.transaction():
@@ -253,7 +281,13 @@ class Store:
             )
 
     def add_adjudication(
-        self, sample_id: str, adjudicator: str, scores: list[int], mean: float, accepted: bool
+        self,
+        sample_id: str,
+        adjudicator: str,
+        scores: list[int],
+        mean: float,
+        accepted: bool,
+        review: str | None = None,
     ) -> None:
         with self.transaction():
             self.db["adjudications"].insert(
@@ -263,6 +297,7 @@ class Store:
                     "scores": json.dumps(scores),
                     "mean": mean,
                     "accepted": int(accepted),
+                    "review": review,
                 }
             )
 
@@ -318,7 +353,8 @@ class Store:
     def round_progress(self, round_: int) -> dict[str, Any]:
         """Candidates launched, how many passed the committee, and which are unfinished (by ordinal)."""
         launched, passed, next_ordinal = self.db.execute(
-            "select count(*), coalesce(sum(status in ('passed', 'accepted', 'duplicate')), 0),"
+            "select count(*), coalesce(sum(status in ('passed', 'accepted')"
+            " or (status = 'duplicate' and mean is not null)), 0),"
             " coalesce(max(ordinal), -1) + 1 from samples where round = ?",
             [round_],
         ).fetchone()

@@ -6,9 +6,11 @@ import dspy
 import pytest
 from dspy.utils.dummies import DummyLM
 
-from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer, demos
+from gra_agents import Adjudicator, Generator, Reviewer, demos
+from gra_agents.demo_bank import CHECKS, JUDGED
 from runtime.structured import StructuredAdapter, validate_answer
 from signatures import (
+    DOMAINS,
     Adjudicate,
     AnnotateSeed,
     AnswerInstruction,
@@ -19,6 +21,12 @@ from signatures import (
     WriteInstruction,
 )
 
+ROWS = [
+    {"keywords": ["python", "sum"], "summary": "Sum a list.", "instruction": "Sum the numbers of a list in Python."}
+    | {"input": "", "output": "sum(xs)", "ref": "seed:a"},
+    {"keywords": ["python", "sort"], "summary": "Sort a list.", "instruction": "Sort a list of names."}
+    | {"input": "", "output": "sorted(names)", "ref": "seed:b"},
+]
 SCORES = {"correctness": 9, "clarity": 8, "completeness": 9, "relevance": 10, "coherence": 9, "ethicality": 10}
 
 
@@ -44,44 +52,55 @@ def test_generator_chains_keywords_instruction_and_response():
         adapter=dspy.JSONAdapter(),
     )
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
-        g = Generator()(domain="Coding", examples=[(["x"], "Sum a list."), (["y"], "Sort a list.")])
+        g = Generator()(domain="Coding", examples=ROWS)
     assert (g.keywords, g.instruction, g.input, g.response) == (["a", "b", "c"], "Do a.", "", "Done.")
+    write_prompt = json.dumps(lm.history[1]["messages"])
+    assert "Sum the numbers of a list in Python." in write_prompt  # the drawn rows are the demos
+
+
+def test_a_compiled_predictor_keeps_its_own_demos():
+    lm = DummyLM(
+        [{"keywords": ["a", "b", "c"]}, {"instruction": "Do a.", "input": ""}, {"response": "Done."}],
+        adapter=dspy.JSONAdapter(),
+    )
+    generator = Generator()
+    own = dspy.Example(domain="Coding", keywords=["k"], example_summaries=["s"], instruction="Mine.", input="")
+    generator.write.demos = [own]
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        generator(domain="Coding", examples=ROWS)
+    write_prompt = json.dumps(lm.history[1]["messages"])
+    assert "Mine." in write_prompt and "Sum the numbers of a list in Python." not in write_prompt
 
 
 def test_adjudicator_sees_every_review():
-    lm = DummyLM([SCORES], adapter=dspy.JSONAdapter())
+    lm = DummyLM([{**SCORES, "review": "Right: 2 + 3 is 5."}], adapter=dspy.JSONAdapter())
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         a = Adjudicator()(
             instruction="Add 2 and 3.", input="", response="5", scores=[[9] * 6, [3] * 6], reviews=["Right.", "Wrong."]
         )
-    assert a.scores == list(SCORES.values())
+    assert a.scores == list(SCORES.values()) and a.review == "Right: 2 + 3 is 5."
     prompt = json.dumps(lm.history[-1]["messages"])
     assert "Reviewer 1: correctness 9" in prompt and "Reviewer 2: correctness 3" in prompt and "Wrong." in prompt
 
 
-@pytest.mark.parametrize(
-    "signature,examples",
-    [
-        (AnnotateSeed, demos.ANNOTATE),
-        (InventKeywords, demos.INVENT),
-        (WriteInstruction, demos.WRITE),
-        (AnswerInstruction, demos.ANSWER),
-        (CheckInstruction, demos.CHECK),
-        (ScoreResponse, demos.SCORE),
-        (Adjudicate, demos.ADJUDICATE),
-        (SummarizeSample, demos.SUMMARIZE),
-    ],
-    ids=lambda x: getattr(x, "__name__", ""),
-)
-def test_default_demos_are_valid_answers_to_their_signature(signature, examples):
+def _bank_demos():
+    yield AnnotateSeed, demos.ANNOTATE
+    for domain in DOMAINS:
+        yield CheckInstruction, CHECKS[domain]
+        yield ScoreResponse, [demos.score_example(e) for e in JUDGED[domain]]
+        yield Adjudicate, [demos.adjudicate_example(e, flip) for e in JUDGED[domain] for flip in (False, True)]
+    made = demos.generator_demos("Coding", ROWS)
+    yield InventKeywords, made["invent"]
+    yield WriteInstruction, made["write"]
+    yield AnswerInstruction, made["answer"]
+    yield SummarizeSample, demos.summarize_demos(ROWS)
+
+
+@pytest.mark.parametrize("signature,examples", list(_bank_demos()), ids=lambda x: getattr(x, "__name__", ""))
+def test_every_demo_is_a_valid_answer_to_its_signature(signature, examples):
+    assert examples
     for ex in examples:
         assert set(ex.keys()) == set(signature.input_fields) | set(signature.output_fields)
         answer = {k: ex[k] for k in signature.output_fields}
         fields, repairs = validate_answer(signature, json.dumps(answer))
         assert repairs == [] and fields == answer
-
-
-def test_modules_start_with_demos_and_can_go_without():
-    assert len(Reviewer().check_instruction.demos) == 3
-    assert Reviewer(demos=False).check_instruction.demos == []
-    assert SeedAnnotator().annotate.demos and Summarizer().summarize.demos

@@ -8,7 +8,7 @@ from runtime.member_lm import MemberLM
 from runtime.store import Store
 
 
-def sample(store, sid, status, failure=None):
+def sample(store, sid, status, failure=None, mean=None):
     store.new_sample(
         {
             "id": sid,
@@ -22,7 +22,7 @@ def sample(store, sid, status, failure=None):
             "adjudicator": "d",
         }
     )
-    store.update_sample(sid, status=status, failure=failure)
+    store.update_sample(sid, status=status, failure=failure, mean=mean)
 
 
 def test_funnel_counts_every_gate(tmp_path):
@@ -34,14 +34,15 @@ def test_funnel_counts_every_gate(tmp_path):
     sample(store, "direct", "accepted")
     sample(store, "adj-yes", "accepted")
     sample(store, "adj-no", "rejected_adjudication")
-    sample(store, "twin", "duplicate")
+    sample(store, "twin", "duplicate", mean=8.5)  # passed the committee, then dropped by dedup
+    sample(store, "copy", "duplicate")  # repeated a shown example: settled before any judge
     store.add_adjudication("adj-yes", "d", [9] * 6, 9.0, True)
     store.add_adjudication("adj-no", "d", [5] * 6, 5.0, False)
     f = funnel(store, 1)
-    assert (f.candidates, f.generated, f.instruction_passed) == (8, 7, 5)
+    assert (f.candidates, f.generated, f.copies, f.instruction_passed) == (9, 8, 1, 5)
     assert (f.score_accepted, f.to_adjudication, f.adjudicated) == (2, 2, 1)  # direct + twin; adj-yes
     assert (f.passed_committee, f.duplicates, f.kept, f.failed) == (3, 1, 2, 2)
-    assert "Kept 2 of 8 candidates (25%)." == plain_summary(f)
+    assert "Kept 2 of 9 candidates (22%)." == plain_summary(f)
 
 
 def test_a_poor_yield_is_said_plainly(tmp_path):

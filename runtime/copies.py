@@ -1,0 +1,32 @@
+"""Copies: a generated instruction that repeats an example its generator was shown.
+
+Small generators often hand back one of their few-shot demos nearly verbatim. Such a
+candidate is settled as ``duplicate`` of the example before any judge is called, with
+the same embeddings and the same cosine threshold as deduplication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from runtime.embedder import embed, sample_text
+
+
+def copied_from(
+    instruction: str, input: str, shown: Sequence[dict[str, Any]], threshold: float
+) -> tuple[str, float] | None:
+    """``(ref, cosine)`` of the shown row most like the generated text, if it is at least ``threshold``.
+
+    ``shown`` are the pool rows the generator saw (dicts with ``ref``, ``instruction`` and
+    ``input``); None when nothing shown comes that close.
+    """
+    if not shown:
+        return None
+    vectors = embed([sample_text(instruction, input)] + [sample_text(r["instruction"], r["input"]) for r in shown])
+    similarities = vectors[1:] @ vectors[0]
+    best = int(np.argmax(similarities))
+    similarity = float(similarities[best])
+    return (shown[best]["ref"], similarity) if similarity >= threshold else None
