@@ -69,7 +69,7 @@ def jobs(seeds, n_calls: int, rng: random.Random):
             "WriteInstruction",
             "generator",
             lambda s: generator.write.acall(
-                domain=rng.choice(DOMAINS), keywords=s.instruction.split()[:3], example_summaries=[s.instruction[:200]]
+                domain=rng.choice(DOMAINS), keywords=s.instruction.split()[:3]
             ),
         ),
         ("AnswerInstruction", "generator", lambda s: generator.answer.acall(instruction=s.instruction, input=s.input)),

@@ -48,16 +48,18 @@ def example_lines(examples: Sequence[tuple[Sequence[str], str]]) -> list[str]:
 
 
 def generator_demos(domain: str, rows: Sequence[dict[str, Any]]) -> dict[str, list[Example]]:
-    """Demos for the generator's three steps, made from the sample's drawn pool rows.
+    """Demos for the generator's three steps, made from drawn pool rows the sample's examples do not hold.
 
     ``rows`` are dicts with ``keywords``, ``summary``, ``instruction``, ``input`` and
     ``output``. Each demo holds one row out: its keywords are the "new" keywords for the
-    others' lines, and its instruction and response are what those keywords led to.
+    other rows' lines, and its instruction and response are what those keywords led to.
+    A demo row must not be among the live call's examples: a model shown "these lines →
+    that row's keywords" next to a live list holding that row hands the row back.
     """
     shown = list(rows)[:MAX_GENERATOR_DEMOS]
     invent, write, answer = [], [], []
     for i, row in enumerate(shown):
-        others = [r for j, r in enumerate(rows) if j != i]
+        others = [r for j, r in enumerate(rows) if j != i][:3]
         invent.append(
             Example(
                 domain=domain,
@@ -69,7 +71,6 @@ def generator_demos(domain: str, rows: Sequence[dict[str, Any]]) -> dict[str, li
             Example(
                 domain=domain,
                 keywords=list(row["keywords"]),
-                example_summaries=[r["summary"] for r in others],
                 instruction=row["instruction"],
                 input=row["input"],
             )

@@ -10,11 +10,12 @@ from signatures import AnswerInstruction, InventKeywords, WriteInstruction
 class Generator(dspy.Module):
     """The generator role: new keywords → a new instruction → its response (paper §3.1, Appendix E).
 
-    ``examples`` are the 2-4 pool rows drawn from one domain for this sample: dicts with
-    ``keywords``, ``summary``, ``instruction``, ``input`` and ``output``. Their (keywords,
-    summary) pairs are the paper's examples, and the rows themselves are the few-shot
-    demos of each step (:func:`gra_agents.demos.generator_demos`), so every sample is shown
-    other demos. The result carries ``keywords``, ``instruction``, ``input`` and ``response``.
+    ``examples`` are the 2-4 pool rows drawn from one domain for this sample (dicts with
+    ``keywords`` and ``summary``): the paper's examples. ``demos`` are other drawn pool rows
+    (dicts with ``keywords``, ``summary``, ``instruction``, ``input`` and ``output``), never
+    among the examples, shown as the few-shot demos of each step
+    (:func:`gra_agents.demos.generator_demos`), so every sample is shown other demos. The
+    result carries ``keywords``, ``instruction``, ``input`` and ``response``.
     """
 
     def __init__(self):
@@ -23,16 +24,13 @@ class Generator(dspy.Module):
         self.write = dspy.Predict(WriteInstruction)
         self.answer = dspy.Predict(AnswerInstruction)
 
-    def _steps(self, domain: str, examples: Sequence[dict[str, Any]]):
-        demos = generator_demos(domain, examples)
+    def _steps(self, domain: str, examples: Sequence[dict[str, Any]], shown: Sequence[dict[str, Any]]):
+        demos = generator_demos(domain, shown)
         lines = example_lines([(e["keywords"], e["summary"]) for e in examples])
-        summaries = [e["summary"] for e in examples]
         invent = dict(domain=domain, examples=lines, demos=chosen(self.invent, demos["invent"]))
 
         def write(keywords):
-            return dict(
-                domain=domain, keywords=keywords, example_summaries=summaries, demos=chosen(self.write, demos["write"])
-            )
+            return dict(domain=domain, keywords=keywords, demos=chosen(self.write, demos["write"]))
 
         def answer(task):
             return dict(instruction=task.instruction, input=task.input, demos=chosen(self.answer, demos["answer"]))
@@ -45,14 +43,14 @@ class Generator(dspy.Module):
             keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
         )
 
-    def forward(self, domain: str, examples: Sequence[dict[str, Any]]) -> dspy.Prediction:
-        invent, write, answer = self._steps(domain, examples)
+    def forward(self, domain: str, examples: Sequence[dict], demos: Sequence[dict] = ()) -> dspy.Prediction:
+        invent, write, answer = self._steps(domain, examples, demos)
         keywords = self.invent(**invent).keywords
         task = self.write(**write(keywords))
         return self._result(keywords, task, self.answer(**answer(task)))
 
-    async def aforward(self, domain: str, examples: Sequence[dict[str, Any]]) -> dspy.Prediction:
-        invent, write, answer = self._steps(domain, examples)
+    async def aforward(self, domain: str, examples: Sequence[dict], demos: Sequence[dict] = ()) -> dspy.Prediction:
+        invent, write, answer = self._steps(domain, examples, demos)
         keywords = (await self.invent.acall(**invent)).keywords
         task = await self.write.acall(**write(keywords))
         return self._result(keywords, task, await self.answer.acall(**answer(task)))

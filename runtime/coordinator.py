@@ -79,6 +79,26 @@ class SynthConfig:
 ENGINE_WAITS = 3
 
 
+#: Pool rows a generator is shown as demos (besides its 2-4 examples), and how many of the
+#: domain's rows the demos' own example lines are drawn from.
+DEMO_ROWS = 4
+
+
+def demo_refs(pool: dict[str, list], domain: str, drawn: list, rng) -> list[str]:
+    """Refs of pool rows to show as the generator's demos: of the domain, never one of ``drawn``.
+
+    A domain with too few rows left lends rows of other domains, so the demos still show the
+    steps; none of them is a sample's example.
+    """
+    taken = {e[2] for e in drawn}
+    spare = [e[2] for e in pool[domain] if e[2] not in taken]
+    refs = rng.sample(spare, min(DEMO_ROWS, len(spare)))
+    if len(refs) < DEMO_ROWS:
+        elsewhere = [e[2] for d in sorted(pool) if d != domain for e in pool[d]]
+        refs += rng.sample(elsewhere, min(DEMO_ROWS - len(refs), len(elsewhere)))
+    return refs
+
+
 class NothingToGenerateFrom(RuntimeError):
     """No annotated seed and no kept sample: a round has no examples to draw from."""
 
@@ -332,6 +352,7 @@ class Coordinator:
         entries = pool[domain]
         drawn = rng.sample(entries, min(len(entries), rng.randint(2, 4)))
         examples = self.store.pool_rows([e[2] for e in drawn])
+        shown = self.store.pool_rows(demo_refs(pool, domain, drawn, rng))
         (self.store.restart_sample if restart else self.store.new_sample)(
             {
                 "id": sid,
@@ -340,6 +361,7 @@ class Coordinator:
                 "status": "generating",
                 "domain": domain,
                 "examples": json.dumps([e["ref"] for e in examples]),
+                "demos": json.dumps([e["ref"] for e in shown]),
                 "generator": roles.generator,
                 "reviewers": json.dumps(roles.reviewers),
                 "adjudicator": roles.adjudicator,
@@ -350,13 +372,13 @@ class Coordinator:
             g = await self.call(
                 "generator",
                 roles.generator,
-                lambda: self.team.generator.acall(domain=domain, examples=examples),
+                lambda: self.team.generator.acall(domain=domain, examples=examples, demos=shown),
                 sample_id=sid,
             )
         except RoleFailed as exc:
             return self._fail(sid, "generate", exc)
         generated = dict(keywords=json.dumps(g.keywords), instruction=g.instruction, input=g.input, output=g.response)
-        copy = copied_from(g.instruction, g.input, examples, self.config.dedup_threshold)
+        copy = copied_from(g.instruction, g.input, examples + shown, self.config.dedup_threshold)
         if copy is not None:  # a copy of what its generator was shown: settled before any judge is called
             ref, similarity = copy
             self.store.update_sample(sid, status="duplicate", duplicate_of=ref, similarity=similarity, **generated)

@@ -21,12 +21,19 @@ def copied_from(
     """``(ref, cosine)`` of the shown row most like the generated text, if it is at least ``threshold``.
 
     ``shown`` are the pool rows the generator saw (dicts with ``ref``, ``instruction`` and
-    ``input``); None when nothing shown comes that close.
+    ``input``); None when nothing shown comes that close. Instructions are compared alone
+    as well as with their inputs: a shown instruction handed back with a made-up input is
+    still a copy.
     """
     if not shown:
         return None
-    vectors = embed([sample_text(instruction, input)] + [sample_text(r["instruction"], r["input"]) for r in shown])
-    similarities = vectors[1:] @ vectors[0]
+    texts = [sample_text(instruction, input)] + [sample_text(r["instruction"], r["input"]) for r in shown]
+    texts += [instruction] + [r["instruction"] for r in shown]
+    vectors = embed(texts)
+    n = len(shown) + 1
+    with_inputs = vectors[1:n] @ vectors[0]
+    alone = vectors[n + 1 :] @ vectors[n]
+    similarities = np.maximum(with_inputs, alone)
     best = int(np.argmax(similarities))
     similarity = float(similarities[best])
     return (shown[best]["ref"], similarity) if similarity >= threshold else None

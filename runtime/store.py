@@ -124,6 +124,7 @@ class Store:
                     "status": str,
                     "domain": str,
                     "examples": str,
+                    "demos": str,
                     "generator": str,
                     "reviewers": str,
                     "adjudicator": str,

@@ -204,6 +204,18 @@ def _coerce_numbers(signature: type, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _value_hint(annotation: Any) -> str:
+    """A short placeholder for one output field's value: ``1-10``, ``0 or 1``, ``"text"``, a list."""
+    if get_origin(annotation) is Literal:
+        values = get_args(annotation)
+        if all(isinstance(v, int) for v in values) and list(values) == list(range(values[0], values[-1] + 1)):
+            return f"{values[0]}-{values[-1]}" if len(values) > 2 else " or ".join(map(str, values))
+        return " | ".join(json.dumps(v) for v in values)
+    if get_origin(annotation) is list:
+        return '["...", ...]'
+    return '"..."'
+
+
 class StructuredAdapter(JSONAdapter):
     """DSPy's JSONAdapter, with the signature's schema sent as an engine-native constraint,
     strict validation after decoding, and a call-log record for every call.
@@ -216,6 +228,26 @@ class StructuredAdapter(JSONAdapter):
         fmt = response_format(signature, getattr(lm, "dialect", "json_schema"))
         if fmt is not None:
             lm_kwargs["response_format"] = fmt
+
+    def format_field_structure(self, signature) -> str:
+        """How inputs arrive and what the answer looks like, in a few lines.
+
+        DSPy's JSONAdapter spells out every allowed value of every enum field here and again
+        in each request (about 400 tokens for a score sheet). The engine already holds the
+        answer to the schema while decoding, so one compact line per output field does.
+        """
+        inputs = "\n\n".join(f"[[ ## {name} ## ]]\n{{{name}}}" for name in signature.input_fields)
+        outputs = ",\n".join(f'  "{name}": {_value_hint(f.annotation)}' for name, f in signature.output_fields.items())
+        return (
+            "All interactions will be structured in the following way, with the appropriate values filled in.\n\n"
+            f"Inputs will have the following structure:\n\n{inputs}\n\n"
+            f"Outputs will be a JSON object with the following fields.\n\n{{\n{outputs}\n}}"
+        )
+
+    def user_message_output_requirements(self, signature) -> str:
+        """The short reminder after the live input: the answer's fields, in order."""
+        fields = ", ".join(f"`{f}`" for f in signature.output_fields)
+        return f"Respond with a JSON object with the fields {fields}."
 
     def format_user_message_content(self, signature, inputs, prefix="", suffix="", main_request=False) -> str:
         """DSPy's user message, with every untrusted field fenced (see :mod:`runtime.untrusted`)."""

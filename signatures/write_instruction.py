@@ -8,7 +8,7 @@ class WriteInstruction(dspy.Signature):
 
     Requirements:
     1. It belongs to the given domain and is built around the given keywords.
-    2. It is new: not a copy or paraphrase of the example tasks, which show style only.
+    2. It is new: a task of its own, not a copy or paraphrase of a known task.
     3. It is reasonable: a sensible request that can be answered, not nonsense or self-contradictory.
     4. It is complete: everything needed to answer it is in the instruction or its input.
     5. It is clear: it asks for one unambiguous task.
@@ -19,6 +19,5 @@ class WriteInstruction(dspy.Signature):
 
     domain: Domain = dspy.InputField()
     keywords: list[str] = dspy.InputField()
-    example_summaries: list[str] = dspy.InputField(desc="summaries of existing tasks of the domain, for style only")
     instruction: str = dspy.OutputField(min_length=1, max_length=INSTRUCTION_CHARS)
     input: str = dspy.OutputField(desc="material for the task, or an empty string", max_length=INPUT_CHARS)

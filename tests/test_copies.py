@@ -86,3 +86,10 @@ def test_a_copy_does_not_count_as_passing_the_committee(run):
     fake.script = generator_replies(SEEDS["s2"])
     asyncio.run(coordinator.run_sample(1, 0, coordinator.example_pool()))
     assert coordinator.store.round_progress(1)["passed"] == 0
+
+
+def test_a_shown_instruction_handed_back_with_a_made_up_input_is_still_a_copy(run):
+    coordinator, fake = run
+    fake.script = generator_replies(SEEDS["s2"])
+    fake.script[1] = (json.dumps({"instruction": SEEDS["s2"], "input": "x = 5, y = 7, z = 11 and w = 13"}), "stop")
+    assert asyncio.run(coordinator.run_sample(1, 0, coordinator.example_pool())) == "duplicate"

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.engine
 
 SEED = 11
 ARGS = ["--rounds", "2", "--per-round", "2", "--max-candidates", "5", "--tau", "1", "--delta", "0", "--seed", str(SEED)]
+ARGS += ["--pool", "tiny"]  # resume is plumbing: the fastest pool kills and resumes most often in the time
 
 
 def children(pid: int) -> list[int]:

@@ -56,7 +56,7 @@ def test_serve_prints_endpoints_guards_them_with_a_key_and_stops_cleanly(tmp_pat
     try:
         endpoints = {line.split("\t")[0]: line.split("\t")[1] for line in lines[:2]}
         key = lines[2].rsplit(" ", 1)[1].strip()
-        assert set(endpoints) == {"smollm2", "gemma3"}
+        assert set(endpoints) == {"qwen05", "qwen15"}  # the default pool's engines
         for url in endpoints.values():
             assert url.startswith("http://127.0.0.1:")
             assert httpx.get(url + "/models", timeout=10).status_code == 401  # the per-run key is required
@@ -83,7 +83,7 @@ def test_the_supervisor_restarts_a_killed_llama_server_at_the_same_url_and_leave
     from runtime.pool import load_pool
     from runtime.supervisor import Supervisor
 
-    pool, _ = load_pool("cpu")
+    pool, _ = load_pool("tiny")  # restarts are plumbing: the fastest pool to load
     before = children_of(os.getpid())
     with Supervisor(pool, log_dir=tmp_path, watch_interval=0.5, restart_backoff=0.5) as sup:
         server, endpoint = sup.servers["smollm2"], sup.endpoints["smollm2"]

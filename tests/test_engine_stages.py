@@ -25,7 +25,7 @@ def logs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def team(logs):
-    pool, _ = load_pool("cpu")
+    pool, _ = load_pool("tiny")  # the stages' plumbing, on the fastest pool
     with Supervisor(pool, log_dir=logs) as sup:
         yield Team.from_pool(pool, sup.endpoints)
 

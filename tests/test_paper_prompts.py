@@ -131,7 +131,7 @@ def test_write_instruction_lists_the_generation_requirements():
     t = text(WriteInstruction)
     for rule in (
         "It belongs to the given domain and is built around the given keywords.",
-        "It is new: not a copy or paraphrase of the example tasks",
+        "It is new: a task of its own, not a copy or paraphrase of a known task.",
         "It is reasonable:",
         "It is complete: everything needed to answer it is in the instruction or its input.",
         "It is clear: it asks for one unambiguous task.",

@@ -9,15 +9,23 @@ from runtime.llama_server import LlamaServer, split_cores
 from runtime.pool import PoolFileError, load_pool
 
 
-def test_the_builtin_cpu_pool_gives_the_cheaper_model_one_member_more():
+def test_the_builtin_cpu_pool_is_both_qwen_models_with_the_cheaper_one_a_member_more():
     pool, path = load_pool("cpu")
     assert path.name == "cpu.toml"
+    assert {e.model for e in pool.engines.values()} == {"qwen2.5-coder-0.5b-instruct", "qwen2.5-coder-1.5b-instruct"}
     per_engine = Counter(m.engine for m in pool.members)
-    assert per_engine == {"smollm2": 3, "gemma3": 4}  # a SmolLM2 call costs more: this evens the engines' load
-    assert len({m.seed for m in pool.members}) == 7
+    assert per_engine == {"qwen05": 3, "qwen15": 2}  # a 1.5B call costs about two 0.5B calls
+    assert len({m.seed for m in pool.members}) == 5
     s = pool.sampling_for(pool.members[0])
     assert (s["temperature"], s["top_p"]) == (0.2, 0.9)
-    assert s["max_tokens"] == 4096  # the paper's 4096 (the cap, context per slot, is 8192)
+    pool.check_roles(3)
+
+
+def test_the_tiny_pool_gives_the_costlier_model_one_member_less():
+    pool, path = load_pool("tiny")
+    per_engine = Counter(m.engine for m in pool.members)
+    assert per_engine == {"smollm2": 3, "gemma3": 4}  # a SmolLM2 call costs more: this evens the engines' load
+    assert pool.sampling_for(pool.members[0])["max_tokens"] == 4096
     pool.check_roles(3)
 
 
@@ -106,10 +114,10 @@ def test_llama_server_gets_its_slots_and_a_bounded_prompt_cache(tmp_path):
     assert {e.prompt_cache_mib for e in default.engines.values()} == {2048}
 
 
-def test_the_cpu_pool_serves_smollm2_as_f16_built_once_at_start(tmp_path, monkeypatch):
+def test_the_tiny_pool_serves_smollm2_as_f16_built_once_at_start(tmp_path, monkeypatch):
     monkeypatch.setenv("GRA_CACHE", str(tmp_path))  # a cache where nothing is built yet
     monkeypatch.setattr(llama_server, "find_llama_server", lambda: Path("llama-server"))
-    pool, _ = load_pool("cpu")
+    pool, _ = load_pool("tiny")
     assert pool.engines["smollm2"].reencode == "f16" and pool.engines["gemma3"].reencode is None
     server = LlamaServer("smollm2", pool.engines["smollm2"], tmp_path / "log", "key", port=1)
     model = Path(server.command()[server.command().index("--model") + 1])

@@ -52,10 +52,12 @@ def test_generator_chains_keywords_instruction_and_response():
         adapter=dspy.JSONAdapter(),
     )
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
-        g = Generator()(domain="Coding", examples=ROWS)
+        g = Generator()(domain="Coding", examples=ROWS[:1], demos=ROWS[1:])
     assert (g.keywords, g.instruction, g.input, g.response) == (["a", "b", "c"], "Do a.", "", "Done.")
-    write_prompt = json.dumps(lm.history[1]["messages"])
-    assert "Sum the numbers of a list in Python." in write_prompt  # the drawn rows are the demos
+    invent_prompt, write_prompt = (json.dumps(lm.history[i]["messages"]) for i in (0, 1))
+    assert "python, sum | Sum a list." in invent_prompt  # the examples, as the paper's keyword lines
+    assert "Sort a list of names." in write_prompt  # the demo rows, as demos
+    assert "Sum the numbers of a list in Python." not in write_prompt  # never an example's own text
 
 
 def test_a_compiled_predictor_keeps_its_own_demos():
@@ -64,12 +66,12 @@ def test_a_compiled_predictor_keeps_its_own_demos():
         adapter=dspy.JSONAdapter(),
     )
     generator = Generator()
-    own = dspy.Example(domain="Coding", keywords=["k"], example_summaries=["s"], instruction="Mine.", input="")
+    own = dspy.Example(domain="Coding", keywords=["k"], instruction="Mine.", input="")
     generator.write.demos = [own]
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
-        generator(domain="Coding", examples=ROWS)
+        generator(domain="Coding", examples=ROWS[:1], demos=ROWS[1:])
     write_prompt = json.dumps(lm.history[1]["messages"])
-    assert "Mine." in write_prompt and "Sum the numbers of a list in Python." not in write_prompt
+    assert "Mine." in write_prompt and "Sort a list of names." not in write_prompt
 
 
 def test_adjudicator_sees_every_review():
