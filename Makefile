@@ -40,7 +40,7 @@ $(SGLANG_ENV)/.installed-$(SGLANG_VERSION):
 
 sglang-env: $(SGLANG_ENV)/.installed-$(SGLANG_VERSION)   ## SGLang in its own environment (GPU node; POOL=paper uses it)
 
-models: $(BIN)/.installed           ## locate the model files (assembles Gemma-3-270M once, sha256-checked)
+models: $(BIN)/.installed           ## locate the model files (joins Gemma-3-270M and both Qwen models once, sha256-checked)
 	$(BIN)/gra models
 
 SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
@@ -51,6 +51,8 @@ test: engine models                 ## the whole test suite, real engine include
 	$(BIN)/python -m pytest
 
 bench: engine models                ## benchmarks; results as JSON under bench/results/
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/pool_choice.py
 	$(BIN)/python bench/structured.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/injection.py

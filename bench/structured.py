@@ -117,7 +117,7 @@ async def run(coordinator: Coordinator, team: Team, work, concurrency: int, cons
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=1000)
-    ap.add_argument("--pool", default="cpu")
+    ap.add_argument("--pool", default="tiny")  # the figures in the README are the tiny pool's
     ap.add_argument(
         "--seeds", type=Path, default=DEFAULT_SEEDS if DEFAULT_SEEDS.exists() else ROOT / "examples/seeds.jsonl"
     )

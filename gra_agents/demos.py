@@ -47,6 +47,27 @@ def example_lines(examples: Sequence[tuple[Sequence[str], str]]) -> list[str]:
     return [f"{', '.join(keywords)} | {summary}" for keywords, summary in examples]
 
 
+#: Pool rows drawn per sample beside its examples: the first ``MAX_GENERATOR_DEMOS`` are the
+#: generator's demos, the others lend those demos their own example lines.
+DEMO_ROWS = 4
+
+
+def demo_refs(pool: dict[str, list], domain: str, drawn: Sequence, rng: random.Random) -> list[str]:
+    """Refs of ``DEMO_ROWS`` pool rows for a sample's generator demos: of ``domain``, never one of ``drawn``.
+
+    ``pool`` maps a domain to ``(keywords, summary, ref)`` entries, and ``drawn`` holds the
+    sample's examples among them. A domain with too few rows left lends rows of other
+    domains, so the demos still show the steps.
+    """
+    taken = {e[2] for e in drawn}
+    spare = [e[2] for e in pool[domain] if e[2] not in taken]
+    refs = rng.sample(spare, min(DEMO_ROWS, len(spare)))
+    if len(refs) < DEMO_ROWS:
+        elsewhere = [e[2] for d in sorted(pool) if d != domain for e in pool[d]]
+        refs += rng.sample(elsewhere, min(DEMO_ROWS - len(refs), len(elsewhere)))
+    return refs
+
+
 def generator_demos(domain: str, rows: Sequence[dict[str, Any]]) -> dict[str, list[Example]]:
     """Demos for the generator's three steps, made from drawn pool rows the sample's examples do not hold.
 

@@ -191,6 +191,7 @@ def inspect(
     reviewers = ", ".join(json.loads(s["reviewers"]))
     out.print(f"generator {s['generator']} · reviewers {reviewers} · adjudicator {s['adjudicator']}")
     out.print(f"examples: {', '.join(json.loads(s['examples'] or '[]'))}")
+    out.print(f"demos: {', '.join(json.loads(s.get('demos') or '[]'))}")
     for key in ("keywords", "instruction", "input", "output", "summary"):
         if s[key]:
             out.print(f"[bold]{key}[/]: {s[key]}", highlight=False)
@@ -205,6 +206,7 @@ def inspect(
     for a in store.db["adjudications"].rows_where("sample_id = ?", [sample_id]):
         out.print(
             f"adjudicator {a['adjudicator']}: {a['scores']} → mean {a['mean']:.2f}, accepted={bool(a['accepted'])}"
+            + (f". Review: {a['review']}" if a.get("review") else "")
         )
     if s["duplicate_of"]:
         out.print(f"duplicate of {s['duplicate_of']} (cosine {s['similarity']:.3f})")

@@ -38,7 +38,7 @@ from gra_agents import (  # noqa: E402
     steering,
     verdict,
 )
-from gra_agents.demos import adjudicate_demos, check_demos, score_demos  # noqa: E402
+from gra_agents.demos import adjudicate_demos, check_demos, demo_refs, score_demos  # noqa: E402
 from runtime import call_log  # noqa: E402
 from runtime.copies import copied_from  # noqa: E402
 from runtime.embedder import embed, embedder_pids, sample_text, warm_up  # noqa: E402
@@ -77,26 +77,6 @@ class SynthConfig:
 
 #: Times one role call waits for a restarting engine before it fails like any engine error.
 ENGINE_WAITS = 3
-
-
-#: Pool rows a generator is shown as demos (besides its 2-4 examples), and how many of the
-#: domain's rows the demos' own example lines are drawn from.
-DEMO_ROWS = 4
-
-
-def demo_refs(pool: dict[str, list], domain: str, drawn: list, rng) -> list[str]:
-    """Refs of pool rows to show as the generator's demos: of the domain, never one of ``drawn``.
-
-    A domain with too few rows left lends rows of other domains, so the demos still show the
-    steps; none of them is a sample's example.
-    """
-    taken = {e[2] for e in drawn}
-    spare = [e[2] for e in pool[domain] if e[2] not in taken]
-    refs = rng.sample(spare, min(DEMO_ROWS, len(spare)))
-    if len(refs) < DEMO_ROWS:
-        elsewhere = [e[2] for d in sorted(pool) if d != domain for e in pool[d]]
-        refs += rng.sample(elsewhere, min(DEMO_ROWS - len(refs), len(elsewhere)))
-    return refs
 
 
 class NothingToGenerateFrom(RuntimeError):

@@ -72,3 +72,16 @@ def test_the_annotator_sees_a_rotating_few_of_one_demo_per_domain():
     assert sorted(d.domain for d in demos.ANNOTATE) == sorted(DOMAINS)
     draws = {tuple(d.domain for d in demos.annotate_demos(random.Random(s))) for s in range(20)}
     assert len(draws) > 5
+
+
+def test_the_generators_demo_rows_are_never_its_examples():
+    pool = {"Math": [([], "", f"seed:m{i}") for i in range(8)], "QA": [([], "", f"seed:q{i}") for i in range(8)]}
+    for seed in range(30):
+        rng = random.Random(seed)
+        drawn = rng.sample(pool["Math"], rng.randint(2, 4))
+        refs = demos.demo_refs(pool, "Math", drawn, rng)
+        assert len(refs) == demos.DEMO_ROWS and not set(refs) & {e[2] for e in drawn}
+        assert all(r.startswith("seed:m") for r in refs)  # the domain had rows to spare
+    small = {"Math": pool["Math"][:3], "QA": pool["QA"]}
+    refs = demos.demo_refs(small, "Math", small["Math"][:2], random.Random(0))
+    assert refs[0] == "seed:m2" and len(refs) == demos.DEMO_ROWS  # the one spare row, then other domains' rows
