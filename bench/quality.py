@@ -113,6 +113,13 @@ def run_figures(store: Store, threshold: float) -> dict:
     }
 
 
+def synth_wall(store: Store) -> float:
+    """Seconds from the run's creation to its last round's end, as recorded (so a re-measured run keeps it)."""
+    started = store.db.execute("select created_at from runs order by id limit 1").fetchone()[0]
+    ended = store.db.execute("select max(finished_at) from rounds").fetchone()[0]
+    return round(seconds_since(started, ended), 1)
+
+
 async def annotate_all(coordinator: Coordinator, rows: list[dict]) -> list[str | None]:
     """The pool's domain for each row, annotator drawn round-robin; None where the call failed."""
     names = coordinator.team.names
@@ -170,6 +177,14 @@ async def committee_on(coordinator: Coordinator, rows: list[tuple[dict, str | No
     return await asyncio.gather(*(one(i, r, d) for i, (r, d) in enumerate(rows)))
 
 
+async def judge_phases(coordinator: Coordinator, generated, examples, rows, seed: int):
+    """The three measurements after the run, on one event loop (the coordinator's limiter belongs to it)."""
+    domains = await annotate_all(coordinator, generated)
+    example_domains = await annotate_all(coordinator, examples)
+    committee = await committee_on(coordinator, rows, seed)
+    return domains, example_domains, committee
+
+
 def committee_figures(results: list[dict]) -> dict:
     judged = [r for r in results if r["status"] != "failed"]
     right = [r for r in judged if r["correct"]]
@@ -204,6 +219,7 @@ def main() -> None:
     ap.add_argument("--judge-rows", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--reuse-run", action="store_true", help="measure the finished run in OUT/quality-run again")
     args = ap.parse_args()
     console = Console(stderr=True)
     seeds, fallback = args.seeds, not args.seeds.exists()
@@ -213,9 +229,8 @@ def main() -> None:
     work = args.out / "quality-run"
     config = SynthConfig(rounds=1, per_round=args.candidates, max_candidates=args.candidates, seed=args.seed)
 
-    t0 = time.perf_counter()
-    synthesize(seeds, work, args.pool, config, fresh=True, console=console)
-    synth_wall = time.perf_counter() - t0
+    if not args.reuse_run:
+        synthesize(seeds, work, args.pool, config, fresh=True, console=console)
     run_store = Store(work / "gra.db")
     figures = run_figures(run_store, config.dedup_threshold)
     generated = run_store.samples("instruction is not null", order_by="ordinal")
@@ -230,9 +245,9 @@ def main() -> None:
     with Supervisor(pool, log_dir=work / "bench-logs") as sup:
         team = Team.from_pool(pool, sup.endpoints, health=sup.engine_state)
         coordinator = Coordinator(team, Store(extra), work / "bench-index", config, console)
-        domains = asyncio.run(annotate_all(coordinator, generated))
-        example_domains = asyncio.run(annotate_all(coordinator, examples))
-        committee = asyncio.run(committee_on(coordinator, rows, args.seed))
+        domains, example_domains, committee = asyncio.run(
+            judge_phases(coordinator, generated, examples, rows, args.seed)
+        )
     agree = [d == r["domain"] for d, r in zip(domains, generated, strict=True) if d is not None]
     right = [d == labels[e["id"]] for d, e in zip(example_domains, examples, strict=True) if d is not None]
     result = {
@@ -243,7 +258,7 @@ def main() -> None:
         "seed": args.seed,
         "tau": config.tau,
         "delta": config.delta,
-        "synth_wall_s": round(synth_wall, 1),
+        "synth_wall_s": synth_wall(run_store),
         **figures,
         "domain_agreement": round(sum(agree) / len(agree), 3) if agree else None,
         "domain_agreement_of": len(agree),

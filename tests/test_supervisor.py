@@ -75,12 +75,12 @@ def worker_pids(log: Path) -> list[int]:
 
 
 @pytest.fixture
-def cpu_pool():
-    return load_pool("cpu")[0]
+def tiny_pool():
+    return load_pool("tiny")[0]
 
 
-def test_a_killed_server_comes_back_on_the_same_url_and_stop_leaves_no_process(tmp_path, cpu_pool):
-    sup = TinySupervisor(cpu_pool, tmp_path, watch_interval=0.05, restart_backoff=0.05)
+def test_a_killed_server_comes_back_on_the_same_url_and_stop_leaves_no_process(tmp_path, tiny_pool):
+    sup = TinySupervisor(tiny_pool, tmp_path, watch_interval=0.05, restart_backoff=0.05)
     log = tmp_path / "engine-smollm2.log"
     with sup:
         server, url = sup.servers["smollm2"], sup.endpoints["smollm2"].base_url
@@ -105,8 +105,8 @@ def test_a_killed_server_comes_back_on_the_same_url_and_stop_leaves_no_process(t
     assert "exited (code -9)" in text and "restart 1/5" in text
 
 
-def test_a_server_that_keeps_dying_is_given_up_and_named(tmp_path, cpu_pool):
-    with TinySupervisor(cpu_pool, tmp_path, watch_interval=0.05, restart_backoff=0.01, max_restarts=2) as sup:
+def test_a_server_that_keeps_dying_is_given_up_and_named(tmp_path, tiny_pool):
+    with TinySupervisor(tiny_pool, tmp_path, watch_interval=0.05, restart_backoff=0.01, max_restarts=2) as sup:
         server = sup.servers["gemma3"]
         server.broken = True
         os.kill(server.proc.pid, signal.SIGKILL)
@@ -117,7 +117,7 @@ def test_a_server_that_keeps_dying_is_given_up_and_named(tmp_path, cpu_pool):
     assert "giving up on 'gemma3' after 2 restarts" in (tmp_path / "engine-gemma3.log").read_text()
 
 
-def test_the_key_file_is_private_and_gone_once_the_server_is_up(tmp_path, cpu_pool):
+def test_the_key_file_is_private_and_gone_once_the_server_is_up(tmp_path, tiny_pool):
     server = TinyServer("e", tmp_path / "e.log", "s3cret")
     try:
         server.start()
