@@ -35,11 +35,11 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from gra_agents import assign_roles, sample_rng, steering  # noqa: E402
-from runtime.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
-from runtime.pool import load_pool  # noqa: E402
-from runtime.seeds import load_seeds  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
+from runtime.config import load_pool  # noqa: E402
+from runtime.storage.seeds import load_seeds  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "bench" / "data" / "injection_set.jsonl"

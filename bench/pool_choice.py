@@ -25,10 +25,10 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from gra_agents.demos import score_demos  # noqa: E402
-from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
-from runtime.pool import Pool  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
+from runtime.config import Pool  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGE = ROOT.parent / "shared" / "judge"

@@ -38,14 +38,14 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from gra_agents import round_roles  # noqa: E402
-from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
-from runtime.embedder import embed, sample_text  # noqa: E402
-from runtime.funnel import funnel  # noqa: E402
-from runtime.pool import load_pool  # noqa: E402
-from runtime.seeds import load_seeds  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.supervisor import Supervisor  # noqa: E402
-from runtime.synth import synthesize  # noqa: E402
+from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
+from runtime.pipeline.embedding import embed, sample_text  # noqa: E402
+from runtime.storage.funnel import funnel  # noqa: E402
+from runtime.config import load_pool  # noqa: E402
+from runtime.storage.seeds import load_seeds  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.run import synthesize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -30,13 +30,13 @@ from rich.table import Table  # noqa: E402
 
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer  # noqa: E402
 from gra_agents.demos import example_lines  # noqa: E402
-from runtime.call_log import PARSE_STATUSES  # noqa: E402
-from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
-from runtime.pool import load_pool  # noqa: E402
-from runtime.seeds import load_seeds  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.structured import RetryPolicy, StructuredAdapter  # noqa: E402
-from runtime.supervisor import Supervisor  # noqa: E402
+from runtime.calls.record import PARSE_STATUSES  # noqa: E402
+from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
+from runtime.config import load_pool  # noqa: E402
+from runtime.storage.seeds import load_seeds  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.calls.adapter import RetryPolicy, StructuredAdapter  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
 from signatures import DOMAINS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@
 2. engine ceiling: the run's own recorded requests (same messages, max_tokens, seed,
    constraint) replayed straight at the engines, each engine kept at its slot count.
    Each is streamed through the same repetition guard as the run's calls, so a loop is
-   stopped where the run would stop it (runtime.repetition).
+   stopped where the run would stop it (runtime.calls.repetition).
 3. sequential: the same requests one at a time, as a naive script would send them.
    Parts 2 and 3 each start the engines afresh, with empty prompt caches as the run had
    (an ``endpoint`` engine is not ours to restart: its cache stays warm, flattering both).
@@ -61,20 +61,20 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import signatures  # noqa: E402
-from runtime.accounting import usage_by  # noqa: E402
-from runtime.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
-from runtime.embedder import embed  # noqa: E402
-from runtime.embedding_engine import shared_engine  # noqa: E402
-from runtime.index import DedupIndex, deduplicate  # noqa: E402
-from runtime.placement import Placement  # noqa: E402
-from runtime.pool import LlamaCppEngine, load_pool  # noqa: E402
-from runtime.repetition import SPAN, RepetitionGuard  # noqa: E402
-from runtime.seeds import load_seeds  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.structured import response_format  # noqa: E402
-from runtime.supervisor import Supervisor  # noqa: E402
-from runtime.synth import member_rows  # noqa: E402
-from runtime.weights import cache_dir  # noqa: E402
+from runtime.storage.accounting import usage_by  # noqa: E402
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
+from runtime.pipeline.embedding import embed  # noqa: E402
+from runtime.engines.embedding import shared_engine  # noqa: E402
+from runtime.pipeline.dedup import DedupIndex, deduplicate  # noqa: E402
+from runtime.engines.placement import Placement  # noqa: E402
+from runtime.config import LlamaCppEngine, load_pool  # noqa: E402
+from runtime.calls.repetition import SPAN, RepetitionGuard  # noqa: E402
+from runtime.storage.seeds import load_seeds  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.calls.adapter import response_format  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.run import member_rows  # noqa: E402
+from runtime.engines.weights import cache_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "seeds"
@@ -138,7 +138,7 @@ async def replay(
     the last is what each engine's share of the workload costs it alone.
 
     ``placed``: this client follows the engine with the most slack, as the coordinator
-    does (runtime.placement), so the ceiling's client costs its engines what the
+    does (runtime.engines.placement), so the ceiling's client costs its engines what the
     pipeline's costs them. One call at a time, leave it off: the scheduler already puts
     the client on the idle engine's core, and pinning it would put it on the busy one half
     the time.
@@ -317,10 +317,10 @@ def dedup_bench(n: int, threshold: float, seed: int, repeats: int, console: Cons
 # -- 5: coordinator memory ----------------------------------------------------------------------
 RSS_CHILD = r"""
 import json, resource, sys, numpy as np
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.index import DedupIndex
-from runtime.store import Store
-from runtime.embedder import embed
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.pipeline.dedup import DedupIndex
+from runtime.storage.store import Store
+from runtime.pipeline.embedding import embed
 vectors = np.load(sys.argv[1]); out = sys.argv[2]; n = len(vectors)
 embed(["warm the embedding model, as a real coordinator has it loaded"])
 store = Store(out + "/gra.db")
@@ -336,7 +336,7 @@ team = Team({}, {}, {})
 coord = Coordinator(team, store, __import__("pathlib").Path(out), SynthConfig())
 coord.index = index
 pool = coord.example_pool()
-from runtime.embedding_engine import shared_engine
+from runtime.engines.embedding import shared_engine
 print(json.dumps({"samples": n, "pool_entries": sum(len(v) for v in pool.values()),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "embedder_peak_rss_mb": shared_engine().peak_rss_mb()}))

@@ -1,6 +1,6 @@
 """Text that tries to steer its judges, found before any judge reads it.
 
-Fences (``runtime.untrusted``) keep a sample from forging the prompt's structure, but a
+Fences (``runtime.calls.untrusted``) keep a sample from forging the prompt's structure, but a
 135M reviewer still copies a ``"correctness": 10`` it sees inside them
 (``bench/injection.py`` measured it). So the committee screens every sample first: text
 that addresses the judges, forges prompt structure, carries a score payload, or tells

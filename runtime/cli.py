@@ -14,15 +14,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from runtime.coordinator import Coordinator, MembersDown, NothingToGenerateFrom, SynthConfig, Team
-from runtime.engine_process import EngineError
-from runtime.gguf_reencode import reencoded
-from runtime.pool import LlamaCppEngine, PoolFileError, load_pool
-from runtime.seeds import SeedFileError, load_seeds
-from runtime.store import Store
-from runtime.supervisor import Supervisor
-from runtime.synth import RunDirError, check_out, prepare_out, synthesize
-from runtime.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
+from runtime.pipeline.coordinator import Coordinator, MembersDown, NothingToGenerateFrom, SynthConfig, Team
+from runtime.engines.process import EngineError
+from runtime.engines.gguf_reencode import reencoded
+from runtime.config import LlamaCppEngine, PoolFileError, load_pool
+from runtime.storage.seeds import SeedFileError, load_seeds
+from runtime.storage.store import Store
+from runtime.engines.supervisor import Supervisor
+from runtime.run import RunDirError, check_out, prepare_out, synthesize
+from runtime.engines.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
 
 app = typer.Typer(
     add_completion=False,

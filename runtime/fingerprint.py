@@ -14,8 +14,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from runtime.coordinator import SynthConfig
-from runtime.pool import Pool
+from runtime.pipeline.coordinator import SynthConfig
+from runtime.config import Pool
 
 #: Fingerprint parts, as named in messages.
 PARTS = {

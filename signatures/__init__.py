@@ -1,7 +1,7 @@
 """DSPy signatures for every GRA role, and nothing else.
 
 Each signature's docstring is the role's instruction; its typed output fields are the
-contract the engines are held to (see ``runtime.structured`` for how the types become
+contract the engines are held to (see ``runtime.calls.adapter`` for how the types become
 a decoding constraint).
 """
 

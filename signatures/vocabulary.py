@@ -41,5 +41,5 @@ SCORE_DIMENSIONS: tuple[str, ...] = ("correctness", "clarity", "completeness", "
 CHECK_DIMENSIONS: tuple[str, ...] = ("reasonable", "complete", "clear")
 
 #: Marks an input field whose text was written by a seed author or a model: the engine
-#: adapter fences it (``runtime.untrusted``) and the role's instruction says not to obey it.
+#: adapter fences it (``runtime.calls.untrusted``) and the role's instruction says not to obey it.
 UNTRUSTED = "(untrusted text)"

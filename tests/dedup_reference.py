@@ -1,4 +1,4 @@
-"""Two reference deduplications that the production pass (``runtime.index.deduplicate``) must agree with.
+"""Two reference deduplications that the production pass (``runtime.pipeline.dedup.deduplicate``) must agree with.
 
 ``one_at_a_time`` is the original pass, kept verbatim: one hnswlib query and one insert per
 item. ``brute_force`` computes the same decisions with exact cosine over everything kept.
@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from runtime.index import DedupDecision, DedupIndex
+from runtime.pipeline.dedup import DedupDecision, DedupIndex
 
 
 def one_at_a_time(

@@ -2,9 +2,9 @@
 
 from rich.console import Console
 
-from runtime.accounting import usage_by, usage_table
-from runtime.call_log import CallRecord
-from runtime.store import Store
+from runtime.storage.accounting import usage_by, usage_table
+from runtime.calls.record import CallRecord
+from runtime.storage.store import Store
 
 
 def add(store, member, prompt, cached, role="reviewer"):

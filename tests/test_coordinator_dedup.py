@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-import runtime.coordinator as coordinator_module
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.index import DedupIndex
-from runtime.store import Store
+import runtime.pipeline.coordinator as coordinator_module
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.pipeline.dedup import DedupIndex
+from runtime.storage.store import Store
 
 
 def unit(*v):

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-import runtime.copies as copies_module
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.funnel import funnel
-from runtime.store import Store
+import runtime.pipeline.copies as copies_module
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.storage.funnel import funnel
+from runtime.storage.store import Store
 from tests.fake_engine import FakeEngine
 from tests.test_retry import member
 

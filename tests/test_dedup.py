@@ -5,8 +5,8 @@ import doctest
 import numpy as np
 import pytest
 
-import runtime.index
-from runtime.index import DedupIndex, deduplicate
+import runtime.pipeline.dedup
+from runtime.pipeline.dedup import DedupIndex, deduplicate
 from tests.dedup_reference import brute_force, one_at_a_time
 
 
@@ -65,7 +65,7 @@ def test_index_survives_save_and_load(tmp_path):
 
 
 def test_real_embeddings_catch_a_paraphrase_and_keep_a_different_task():
-    from runtime.embedder import embed
+    from runtime.pipeline.embedding import embed
 
     seed, paraphrase, different = embed(
         [
@@ -152,4 +152,4 @@ def test_an_empty_pass_and_an_empty_index():
 
 
 def test_the_examples_in_the_docstrings_hold():
-    assert doctest.testmod(runtime.index).failed == 0
+    assert doctest.testmod(runtime.pipeline.dedup).failed == 0

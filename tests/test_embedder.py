@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.embedder import embed
-from runtime.embedding_engine import EmbeddingEngine, EmbeddingEngineError, shared_engine
-from runtime.embedding_worker import encode
+from runtime.pipeline.embedding import embed
+from runtime.engines.embedding import EmbeddingEngine, EmbeddingEngineError, shared_engine
+from runtime.engines.embedding_worker import encode
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -110,9 +110,9 @@ def test_a_worker_that_dies_is_replaced_on_the_next_call():
 
 COORDINATOR = """
 import os, sys
-import runtime.coordinator
-from runtime.embedder import embed
-from runtime.embedding_engine import shared_engine
+import runtime.pipeline.coordinator
+from runtime.pipeline.embedding import embed
+from runtime.engines.embedding import shared_engine
 embed(["a coordinator embeds"])
 print(shared_engine().proc.pid, "torch" in sys.modules, "sentence_transformers" in sys.modules, flush=True)
 if sys.argv[1] == "hang":

@@ -20,7 +20,7 @@ import hnswlib
 import pytest
 
 from gra_agents import round_roles
-from runtime.store import REPLAYABLE, TERMINAL, Store
+from runtime.storage.store import REPLAYABLE, TERMINAL, Store
 from tests.gra_cli import gra
 
 pytestmark = pytest.mark.engine

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from gra_agents import round_roles
-from runtime.call_log import PARSE_STATUSES
-from runtime.store import TERMINAL, Store
+from runtime.calls.record import PARSE_STATUSES
+from runtime.storage.store import TERMINAL, Store
 from tests.gra_cli import gra
 
 pytestmark = pytest.mark.engine

@@ -80,8 +80,8 @@ def test_engines_die_with_a_killed_coordinator(tmp_path):
 
 
 def test_the_supervisor_restarts_a_killed_llama_server_at_the_same_url_and_leaves_no_child(tmp_path):
-    from runtime.pool import load_pool
-    from runtime.supervisor import Supervisor
+    from runtime.config import load_pool
+    from runtime.engines.supervisor import Supervisor
 
     pool, _ = load_pool("tiny")  # restarts are plumbing: the fastest pool to load
     before = children_of(os.getpid())

@@ -9,11 +9,11 @@ import time
 import pytest
 
 from gra_agents import Adjudicator, Reviewer, SeedAnnotator
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.pool import load_pool
-from runtime.repetition import DegenerateOutput
-from runtime.store import Store
-from runtime.supervisor import Supervisor
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.config import load_pool
+from runtime.calls.repetition import DegenerateOutput
+from runtime.storage.store import Store
+from runtime.engines.supervisor import Supervisor
 
 pytestmark = pytest.mark.engine
 
@@ -191,6 +191,6 @@ def test_a_loop_is_stopped_on_the_engine_itself(team, logs):
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: engines share it and nothing is placed")
 def test_the_coordinator_knows_each_local_engines_own_cores(team):
-    """It needs them to run beside the engine with the most slack (runtime.placement)."""
+    """It needs them to run beside the engine with the most slack (runtime.engines.placement)."""
     assert set(team.cpus) == {"smollm2", "gemma3"}
     assert not team.cpus["smollm2"] & team.cpus["gemma3"]

@@ -6,9 +6,9 @@ import pytest
 from gguf import GGMLQuantizationType as QType
 from gguf import quants
 
-from runtime import gguf_reencode
-from runtime.gguf_reencode import reencoded, reencoded_path
-from runtime.weights import GGUF_MODELS
+from runtime.engines import gguf_reencode
+from runtime.engines.gguf_reencode import reencoded, reencoded_path
+from runtime.engines.weights import GGUF_MODELS
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from runtime.engine_process import EngineError
-from runtime.pool import PoolFileError, load_pool
-from runtime.sglang_server import SGLangServer
-from runtime.supervisor import Supervisor
+from runtime.engines.process import EngineError
+from runtime.config import PoolFileError, load_pool
+from runtime.engines.sglang import SGLangServer
+from runtime.engines.supervisor import Supervisor
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "paper_plan.txt"
 SGLANG_PYTHON = "/opt/sglang-env/bin/python"

@@ -1,16 +1,16 @@
-"""Jobs any member may do go to the engine with a slot free first (runtime.job_queue)."""
+"""Jobs any member may do go to the engine with a slot free first (runtime.pipeline.job_queue)."""
 
 import asyncio
 import json
 
 import pytest
 
-from runtime.coordinator import Coordinator, MembersDown, SynthConfig, Team
-from runtime.job_queue import drain
-from runtime.member_lm import MemberLM
-from runtime.seeds import Seed
-from runtime.store import Store
-from runtime.structured import RetryPolicy
+from runtime.pipeline.coordinator import Coordinator, MembersDown, SynthConfig, Team
+from runtime.pipeline.job_queue import drain
+from runtime.calls.member_lm import MemberLM
+from runtime.storage.seeds import Seed
+from runtime.storage.store import Store
+from runtime.calls.adapter import RetryPolicy
 from tests.fake_engine import FakeEngine
 
 ENGINES = {"fast": ["fast-a", "fast-b"], "slow": ["slow-a", "slow-b"]}

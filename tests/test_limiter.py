@@ -1,6 +1,6 @@
 import asyncio
 
-from runtime.limiter import AdaptiveLimit
+from runtime.pipeline.limiter import AdaptiveLimit
 
 
 def test_starts_full_halves_on_failure_and_earns_slots_back():

@@ -1,4 +1,4 @@
-"""The coordinator runs on the cores of the engine with the most slack (runtime.placement)."""
+"""The coordinator runs on the cores of the engine with the most slack (runtime.engines.placement)."""
 
 import asyncio
 import os
@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.member_lm import MemberLM
-from runtime.placement import Placement
-from runtime.proc_stats import thread_ids
-from runtime.store import Store
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.calls.member_lm import MemberLM
+from runtime.engines.placement import Placement
+from runtime.engines.proc_stats import thread_ids
+from runtime.storage.store import Store
 
 CORES = sorted(os.sched_getaffinity(0))
 pytestmark = pytest.mark.skipif(len(CORES) < 2, reason="needs two cores to place anything")

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from runtime import llama_server
-from runtime.engine_process import ServerProcess
-from runtime.llama_server import LlamaServer, split_cores
-from runtime.pool import PoolFileError, load_pool
+from runtime.engines import llama_cpp as llama_server
+from runtime.engines.process import ServerProcess
+from runtime.engines.llama_cpp import LlamaServer, split_cores
+from runtime.config import PoolFileError, load_pool
 
 
 def test_the_builtin_cpu_pool_is_both_qwen_models_with_the_cheaper_one_a_member_more():
@@ -90,8 +90,8 @@ def test_local_engines_get_their_own_cores():
 
 
 def test_retry_policy_and_timeout_come_from_the_pool_file(tmp_path):
-    from runtime.coordinator import Team
-    from runtime.supervisor import Endpoint
+    from runtime.pipeline.coordinator import Team
+    from runtime.engines.supervisor import Endpoint
 
     settings = 'name = "t"\ntimeout_s = 30\nrepetition_span = 500\n[retry]\ninvalid = 3\nengine_error = 0\n'
     pool, _ = load_pool(write(tmp_path, BASE.replace('name = "t"', settings) + members(5)))

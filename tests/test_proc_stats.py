@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from runtime.proc_stats import cpu_seconds, peak_rss_mb
+from runtime.engines.proc_stats import cpu_seconds, peak_rss_mb
 
 BUSY = """
 import time

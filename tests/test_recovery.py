@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from runtime.embedder import embed
-from runtime.index import DedupIndex
-from runtime.recovery import index_texts, verified_index
-from runtime.store import Store
+from runtime.pipeline.embedding import embed
+from runtime.pipeline.dedup import DedupIndex
+from runtime.pipeline.recovery import index_texts, verified_index
+from runtime.storage.store import Store
 
 TEXTS = [
     "Write a haiku about autumn leaves.",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.repetition import SPAN, RepetitionGuard, find_repetition, repeating_tail
+from runtime.calls.repetition import SPAN, RepetitionGuard, find_repetition, repeating_tail
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "seeds.jsonl"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "seeds"

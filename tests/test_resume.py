@@ -7,11 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 from runtime.cli import app
-from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team
+from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team
 from runtime.fingerprint import fingerprint
-from runtime.pool import load_pool
-from runtime.store import Store
-from runtime.structured import RetryPolicy
+from runtime.config import load_pool
+from runtime.storage.store import Store
+from runtime.calls.adapter import RetryPolicy
 from tests.fake_engine import FakeEngine
 from tests.test_retry import NO_WAIT, VALID, member
 
@@ -163,7 +163,7 @@ def test_an_engine_error_from_a_healthy_engine_fails_the_call(fake, tmp_path):
 
 
 def test_roles_are_drawn_from_the_members_still_up_or_the_run_stops(fake, tmp_path):
-    from runtime.coordinator import MembersDown
+    from runtime.pipeline.coordinator import MembersDown
 
     c = coordinator(fake, tmp_path)
     assert c.drawable_members() == ["m0", "m1", "m2", "m3", "m4"]

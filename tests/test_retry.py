@@ -7,11 +7,11 @@ import dspy
 import pytest
 from dspy.utils.exceptions import AdapterParseError
 
-from runtime import call_log
-from runtime.coordinator import Coordinator, RoleFailed, SynthConfig, Team
-from runtime.member_lm import MemberLM
-from runtime.store import Store
-from runtime.structured import RetryPolicy, StructuredAdapter
+from runtime.calls import record as call_log
+from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team
+from runtime.calls.member_lm import MemberLM
+from runtime.storage.store import Store
+from runtime.calls.adapter import RetryPolicy, StructuredAdapter
 from signatures import CheckInstruction
 from tests.fake_engine import FakeEngine
 
@@ -175,7 +175,7 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
 
 
 def test_a_round_with_nothing_to_draw_from_says_so(engine, tmp_path):
-    from runtime.coordinator import NothingToGenerateFrom
+    from runtime.pipeline.coordinator import NothingToGenerateFrom
 
     fake = engine([])
     lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}

@@ -8,7 +8,7 @@ from dspy.utils.dummies import DummyLM
 
 from gra_agents import Adjudicator, Generator, Reviewer, demos
 from gra_agents.demo_bank import CHECKS, JUDGED
-from runtime.structured import StructuredAdapter, validate_answer
+from runtime.calls.adapter import StructuredAdapter, validate_answer
 from signatures import (
     DOMAINS,
     Adjudicate,

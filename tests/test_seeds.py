@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from runtime.seeds import MAX_LINE_BYTES, SeedFileError, load_seeds
+from runtime.storage.seeds import MAX_LINE_BYTES, SeedFileError, load_seeds
 
 
 def write(tmp_path, name, content):

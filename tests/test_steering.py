@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gra_agents import assign_roles, sample_rng, steering
-from runtime.coordinator import Coordinator, SynthConfig, Team
-from runtime.store import Store
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.storage.store import Store
 from tests.fake_engine import FakeEngine
 from tests.test_retry import member
 

@@ -2,10 +2,10 @@
 
 import json
 
-from runtime.call_log import CallRecord
-from runtime.funnel import funnel, plain_summary
-from runtime.member_lm import MemberLM
-from runtime.store import Store
+from runtime.calls.record import CallRecord
+from runtime.storage.funnel import funnel, plain_summary
+from runtime.calls.member_lm import MemberLM
+from runtime.storage.store import Store
 
 
 def sample(store, sid, status, failure=None, mean=None):
@@ -83,7 +83,7 @@ def test_each_member_has_its_own_model_string_and_no_response_cache():
 
 
 def test_usage_is_accounted_per_role_member_and_kept_sample(tmp_path):
-    from runtime.accounting import per_kept_sample, usage_by
+    from runtime.storage.accounting import per_kept_sample, usage_by
 
     store = Store(tmp_path / "gra.db")
     sample(store, "kept", "accepted")

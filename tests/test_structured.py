@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.structured import ParseFailure, classify, output_schema, response_format, validate_answer
+from runtime.calls.adapter import ParseFailure, classify, output_schema, response_format, validate_answer
 from signatures import ALL_SIGNATURES, AnnotateSeed, CheckInstruction, InventKeywords, ScoreResponse
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -108,7 +108,7 @@ def test_classify_marks_cut_off_answers_as_truncated_and_engine_failures_as_engi
 
 
 def test_llama_cpp_gets_length_bounds_it_enforces_and_validation_keeps_the_signatures_own():
-    from runtime.structured import LLAMA_CPP_MAX_REPETITION
+    from runtime.calls.adapter import LLAMA_CPP_MAX_REPETITION
     from signatures import AnswerInstruction
 
     generic = response_format(AnswerInstruction, "json_schema")["json_schema"]["schema"]["properties"]["response"]

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from runtime.engine_process import KEY_FILE_PLACEHOLDER, ServerProcess
-from runtime.pool import load_pool
-from runtime.replicas import ReplicaSet
-from runtime.supervisor import Endpoint, Supervisor
+from runtime.engines.process import KEY_FILE_PLACEHOLDER, ServerProcess
+from runtime.config import load_pool
+from runtime.engines.replicas import ReplicaSet
+from runtime.engines.supervisor import Endpoint, Supervisor
 
 TINY = """
 import http.server, subprocess, sys
@@ -138,7 +138,7 @@ def ignores_sigterm(pid: int) -> bool:
 STUBBORN_COORDINATOR = """
 import sys, time
 from pathlib import Path
-from runtime.engine_process import ServerProcess
+from runtime.engines.process import ServerProcess
 
 IGNORE_SIGTERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
 
@@ -182,7 +182,7 @@ def test_an_endpoint_lists_its_replicas_and_defaults_to_one():
 
 
 def test_a_members_calls_spread_over_its_engines_replicas():
-    from runtime.member_lm import MemberLM
+    from runtime.calls.member_lm import MemberLM
     from tests.fake_engine import FakeEngine
 
     a, b = FakeEngine([("one", "stop")] * 6), FakeEngine([("two", "stop")] * 6)

@@ -4,8 +4,8 @@ import dspy
 import pytest
 
 from gra_agents import Reviewer
-from runtime.structured import StructuredAdapter
-from runtime.untrusted import CLOSE, OPEN, fence, fenced_inputs, is_untrusted
+from runtime.calls.adapter import StructuredAdapter
+from runtime.calls.untrusted import CLOSE, OPEN, fence, fenced_inputs, is_untrusted
 from signatures import ALL_SIGNATURES, AnswerInstruction, ScoreResponse
 from tests.fake_engine import FakeEngine
 from tests.test_retry import member

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from runtime import weights
-from runtime.weights import GEMMA3, GGUF_MODELS, QWEN_CODER_05B, QWEN_CODER_15B, ChunkedGGUF, WeightsMissing, assemble
+from runtime.engines import weights
+from runtime.engines.weights import GEMMA3, GGUF_MODELS, QWEN_CODER_05B, QWEN_CODER_15B, ChunkedGGUF, WeightsMissing, assemble
 
 COUNT = 11  # more than 9, so lexicographic order (part1, part10, part11, part2, ...) would differ
 

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from runtime.structured import response_format
+from runtime.calls.adapter import response_format
 from signatures import ALL_SIGNATURES
 
 out = Path(__file__).parent / "snapshots"

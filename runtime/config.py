@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from runtime.repetition import SPAN
+from runtime.calls.repetition import SPAN
 
 BUILTIN_DIR = Path(__file__).parent / "pools"
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
@@ -44,7 +44,7 @@ class LlamaCppEngine(_Strict):
     context_per_slot: int = Field(4096, ge=512)
     threads: int | None = Field(None, ge=1)
     prompt_cache_mib: int = Field(2048, ge=0)  # host-RAM cache of finished prompts (llama-server --cache-ram)
-    reencode: Literal["f16", "q8_0"] | None = None  # serve Q4_1/Q5_x tensors as this type (runtime.gguf_reencode)
+    reencode: Literal["f16", "q8_0"] | None = None  # serve Q4_1/Q5_x tensors as this type (runtime.engines.gguf_reencode)
     extra_args: list[str] = []
     dialect: Literal["llama_json_schema", "json_schema"] = "llama_json_schema"
 
@@ -101,7 +101,7 @@ class SGLangEngine(_Strict):
 
 
 class Retry(_Strict):
-    """Extra attempts per failure status (see ``runtime.structured.RetryPolicy``)."""
+    """Extra attempts per failure status (see ``runtime.calls.adapter.RetryPolicy``)."""
 
     truncated: int = Field(1, ge=0, le=10)
     invalid: int = Field(1, ge=0, le=10)
@@ -129,7 +129,7 @@ class Pool(_Strict):
     retry: Retry = Retry()
     timeout_s: float = Field(600.0, gt=0, description="per request, before it counts as an engine error")
     repetition_span: int = Field(
-        SPAN, ge=0, description="characters of one repeated unit that make a loop (runtime.repetition); 0: off"
+        SPAN, ge=0, description="characters of one repeated unit that make a loop (runtime.calls.repetition); 0: off"
     )
     engines: dict[str, Engine]
     members: list[Member]

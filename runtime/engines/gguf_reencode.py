@@ -27,7 +27,7 @@ import gguf
 from gguf import GGMLQuantizationType as QType
 from gguf import quants
 
-from runtime.weights import cache_dir, sha256_of
+from runtime.engines.weights import cache_dir, sha256_of
 
 Encoding = Literal["f16", "q8_0"]
 

@@ -1,7 +1,7 @@
 """The embedding engine: one long-lived child process that runs the sentence-embedding model.
 
 Like the LLM engines, the model runs outside the coordinator. The child
-(``runtime.embedding_worker``) starts on the first request, serves every later one, and
+(``runtime.engines.embedding_worker``) starts on the first request, serves every later one, and
 is stopped at exit (or dies with the coordinator), so the coordinator process never
 imports torch and its memory stays that of its own state.
 
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.embedding_worker import DIM, read_frame, write_frame
-from runtime.llama_server import EngineError
-from runtime.proc_stats import cpu_seconds, peak_rss_mb
-from runtime.weights import minilm_dir
+from runtime.engines.embedding_worker import DIM, read_frame, write_frame
+from runtime.engines.llama_cpp import EngineError
+from runtime.engines.proc_stats import cpu_seconds, peak_rss_mb
+from runtime.engines.weights import minilm_dir
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds runtime/
 
 
 class EmbeddingEngineError(EngineError):
@@ -49,7 +49,7 @@ class EmbeddingEngine:
         minilm_dir()  # a missing model package raises WeightsMissing here, in the caller's process
         path = os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "runtime.embedding_worker", str(os.getpid())],
+            [sys.executable, "-m", "runtime.engines.embedding_worker", str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path},

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.embedder import embed, sample_text
-from runtime.index import DedupIndex
-from runtime.store import Store
+from runtime.pipeline.embedding import embed, sample_text
+from runtime.pipeline.dedup import DedupIndex
+from runtime.storage.store import Store
 
 #: How many stored vectors are re-embedded and compared when an index is verified.
 SPOT_CHECKS = 16

@@ -1,7 +1,7 @@
 """A record of every model call, collected without touching DSPy's modules.
 
 The coordinator opens a :func:`recording` scope around each role call; every LM call made
-inside it (through :class:`runtime.structured.StructuredAdapter`) appends one
+inside it (through :class:`runtime.calls.adapter.StructuredAdapter`) appends one
 :class:`CallRecord` with the raw output, token counts, latency and a typed parse status.
 Scopes are ``contextvars``, so concurrent asyncio tasks never see each other's calls.
 """

@@ -19,7 +19,7 @@ True
 
 :class:`RepetitionGuard` applies the same rule to a stream as it arrives, so the caller
 can stop the engine at the point the loop is found instead of paying for the rest of it
-(:class:`runtime.member_lm.MemberLM` does, and the call fails as ``degenerate``).
+(:class:`runtime.calls.member_lm.MemberLM` does, and the call fails as ``degenerate``).
 """
 
 from __future__ import annotations

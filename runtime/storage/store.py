@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from runtime.call_log import CallRecord
+from runtime.calls.record import CallRecord
 
 #: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
 REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")

@@ -1,6 +1,6 @@
 """The embedding model's own process: batches of texts in on stdin, unit vectors out on stdout.
 
-``runtime.embedding_engine`` starts it as ``python -m runtime.embedding_worker PARENT_PID``,
+``runtime.engines.embedding`` starts it as ``python -m runtime.engines.embedding_worker PARENT_PID``,
 so that torch and sentence-transformers (most of a coordinator's memory) live here and
 never in the coordinator. It dies with its parent: it exits at end of input, and the
 kernel sends it SIGTERM when the parent dies (PR_SET_PDEATHSIG), even by SIGKILL. (Linux
@@ -29,9 +29,9 @@ from typing import BinaryIO
 
 import numpy as np
 
-from runtime.parent_death import die_with_parent
-from runtime.proc_stats import thread_ids
-from runtime.weights import minilm_dir
+from runtime.engines.parent_death import die_with_parent
+from runtime.engines.proc_stats import thread_ids
+from runtime.engines.weights import minilm_dir
 
 DIM = 384
 _LENGTH = struct.Struct("<Q")

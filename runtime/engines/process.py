@@ -35,8 +35,8 @@ from typing import IO
 
 import httpx
 
-from runtime.parent_death import die_with_parent
-from runtime.proc_stats import peak_rss_mb
+from runtime.engines.parent_death import die_with_parent
+from runtime.engines.proc_stats import peak_rss_mb
 
 KEY_FILE_PLACEHOLDER = "<per-run key file>"
 REDACTED = "<api-key>"

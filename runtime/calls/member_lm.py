@@ -7,12 +7,12 @@ response cache is off: every call of a synthesis run is a fresh sample.
 A member whose engine runs several replicas (``Endpoint.replicas``) sends each call to the
 least busy one: pass ``replicas=endpoint.replicas``; ``api_base`` is then only the default.
 
-Async calls stream the answer through a :class:`runtime.repetition.RepetitionGuard`: when
+Async calls stream the answer through a :class:`runtime.calls.repetition.RepetitionGuard`: when
 the text falls into a loop, the stream is closed (llama-server and SGLang stop decoding a
-request whose client went away) and the call raises :class:`runtime.repetition.DegenerateOutput`
+request whose client went away) and the call raises :class:`runtime.calls.repetition.DegenerateOutput`
 with what had been decoded. Streaming costs the coordinator CPU: about 0.45 ms per token on the bench.
 ``repetition_span=0`` turns the guard off. Sync calls are not streamed;
-:class:`runtime.structured.StructuredAdapter` applies the same rule to their finished answers.
+:class:`runtime.calls.adapter.StructuredAdapter` applies the same rule to their finished answers.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 import dspy
 from dspy.utils.exceptions import LMError
 
-from runtime.repetition import SPAN, DegenerateOutput, RepetitionGuard
-from runtime.replicas import ReplicaSet
+from runtime.calls.repetition import SPAN, DegenerateOutput, RepetitionGuard
+from runtime.engines.replicas import ReplicaSet
 
 # The provider response of the call in flight, handed from the LM to the adapter.
 _LAST_RESPONSE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gra_last_response", default=None)

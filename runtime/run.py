@@ -21,14 +21,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.accounting import usage_table
-from runtime.coordinator import Coordinator, SynthConfig, Team
+from runtime.storage.accounting import usage_table
+from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
 from runtime.fingerprint import changed_parts, fingerprint
-from runtime.funnel import funnel, funnel_table, plain_summary
-from runtime.pool import Pool, load_pool
-from runtime.seeds import Seed, load_seeds
-from runtime.store import Store, read_fingerprint
-from runtime.supervisor import Supervisor
+from runtime.storage.funnel import funnel, funnel_table, plain_summary
+from runtime.config import Pool, load_pool
+from runtime.storage.seeds import Seed, load_seeds
+from runtime.storage.store import Store, read_fingerprint
+from runtime.engines.supervisor import Supervisor
 
 
 class RunDirError(ValueError):

@@ -11,10 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
-from runtime.engine_process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess  # noqa: F401 (EngineError: re-export)
-from runtime.gguf_reencode import reencoded, reencoded_path
-from runtime.pool import LlamaCppEngine
-from runtime.weights import cache_dir, resolve_gguf
+from runtime.engines.process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess  # noqa: F401 (EngineError: re-export)
+from runtime.engines.gguf_reencode import reencoded, reencoded_path
+from runtime.config import LlamaCppEngine
+from runtime.engines.weights import cache_dir, resolve_gguf
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"  # keep in step with scripts/build-llama-server.sh
 

@@ -39,20 +39,20 @@ from gra_agents import (  # noqa: E402
     verdict,
 )
 from gra_agents.demos import adjudicate_demos, check_demos, demo_refs, score_demos  # noqa: E402
-from runtime import call_log  # noqa: E402
-from runtime.copies import copied_from  # noqa: E402
-from runtime.embedder import embed, embedder_pids, sample_text, warm_up  # noqa: E402
-from runtime.index import deduplicate  # noqa: E402
-from runtime.job_queue import drain  # noqa: E402
-from runtime.limiter import AdaptiveLimit  # noqa: E402
-from runtime.member_lm import MemberLM  # noqa: E402
-from runtime.placement import Placement  # noqa: E402
-from runtime.pool import Pool  # noqa: E402
-from runtime.recovery import verified_index  # noqa: E402
-from runtime.seeds import Seed  # noqa: E402
-from runtime.store import Store  # noqa: E402
-from runtime.structured import RetryPolicy, StructuredAdapter  # noqa: E402
-from runtime.supervisor import Endpoint  # noqa: E402
+from runtime.calls import record as call_log  # noqa: E402
+from runtime.pipeline.copies import copied_from  # noqa: E402
+from runtime.pipeline.embedding import embed, embedder_pids, sample_text, warm_up  # noqa: E402
+from runtime.pipeline.dedup import deduplicate  # noqa: E402
+from runtime.pipeline.job_queue import drain  # noqa: E402
+from runtime.pipeline.limiter import AdaptiveLimit  # noqa: E402
+from runtime.calls.member_lm import MemberLM  # noqa: E402
+from runtime.engines.placement import Placement  # noqa: E402
+from runtime.config import Pool  # noqa: E402
+from runtime.pipeline.recovery import verified_index  # noqa: E402
+from runtime.storage.seeds import Seed  # noqa: E402
+from runtime.storage.store import Store  # noqa: E402
+from runtime.calls.adapter import RetryPolicy, StructuredAdapter  # noqa: E402
+from runtime.engines.supervisor import Endpoint  # noqa: E402
 
 
 @dataclass
