@@ -47,7 +47,8 @@ SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
 synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
-test: engine models                 ## the whole test suite, real engine included
+test: engine models                 ## import contracts, then the whole test suite (doctests and the real engine included)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: engine models                ## benchmarks; results as JSON under bench/results/

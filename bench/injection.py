@@ -28,18 +28,20 @@ import os
 import time
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from gra_agents import assign_roles, sample_rng, steering  # noqa: E402
-from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
-from runtime.config import load_pool  # noqa: E402
+from runtime.config import (
+    SynthConfig,  # noqa: E402
+    load_pool,  # noqa: E402
+)
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline import Coordinator, Team
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
-from runtime.engines.supervisor import Supervisor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "bench" / "data" / "injection_set.jsonl"
@@ -136,7 +138,7 @@ async def run(coordinator: Coordinator, rows: list[dict], seed: int, concurrency
             }
         )
         async with gate:
-            status = await coordinator.judge(sid, roles, v["instruction"], v["input"], v["response"])
+            status = await coordinator.sampler.judge(sid, roles, v["instruction"], v["input"], v["response"])
         mean = coordinator.store.sample(sid)["mean"]
         results.append({"id": row["id"], "variant": name, "status": status, "mean": mean})
 

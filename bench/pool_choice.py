@@ -21,14 +21,16 @@ import time
 import tomllib
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from gra_agents.demos import score_demos  # noqa: E402
-from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
-from runtime.config import Pool  # noqa: E402
-from runtime.storage.store import Store  # noqa: E402
+from runtime.config import (
+    Pool,  # noqa: E402
+    SynthConfig,  # noqa: E402
+)
 from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.storage.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGE = ROOT.parent / "shared" / "judge"
@@ -67,10 +69,10 @@ async def score_all(coordinator: Coordinator, rows) -> dict[str, list[dict]]:
             demos = score_demos(domain, random.Random(i))
             t = time.perf_counter()
             try:
-                s = await coordinator.call(
+                s = await coordinator.members.call(
                     "reviewer",
                     member,
-                    lambda row=row, demos=demos: coordinator.team.reviewer.ascore(
+                    lambda row=row, demos=demos: coordinator.team.roles.reviewer.ascore(
                         row["instruction"], row["input"], row["output"], demos
                     ),
                     sample_id=f"{member}-{i}",

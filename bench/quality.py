@@ -31,21 +31,23 @@ import random
 import time
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from gra_agents import round_roles  # noqa: E402
-from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
+from runtime.config import (
+    SynthConfig,  # noqa: E402
+    load_pool,  # noqa: E402
+)
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.pipeline.embedding import embed, sample_text  # noqa: E402
+from runtime.run import synthesize  # noqa: E402
 from runtime.storage.funnel import funnel  # noqa: E402
-from runtime.config import load_pool  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
-from runtime.engines.supervisor import Supervisor  # noqa: E402
-from runtime.run import synthesize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -128,10 +130,10 @@ async def annotate_all(coordinator: Coordinator, rows: list[dict]) -> list[str |
     async def one(i: int, r: dict) -> str | None:
         async with gate:
             try:
-                p = await coordinator.call(
+                p = await coordinator.members.call(
                     "annotator",
                     names[i % len(names)],
-                    lambda: coordinator.team.annotator.acall(
+                    lambda: coordinator.team.roles.annotator.acall(
                         instruction=r["instruction"], input=r["input"] or "", output=r["output"] or ""
                     ),
                     seed_id=f"bench-{r['id']}",
@@ -170,7 +172,9 @@ async def committee_on(coordinator: Coordinator, rows: list[tuple[dict, str | No
             | {"generator": None, "reviewers": json.dumps(roles.reviewers), "adjudicator": roles.adjudicator}
         )
         async with gate:
-            status = await coordinator.judge(sid, roles, row["instruction"], row["input"], row["output"], domain)
+            status = await coordinator.sampler.judge(
+                sid, roles, row["instruction"], row["input"], row["output"], domain
+            )
         s = coordinator.store.sample(sid)
         return {"id": row["id"], "correct": row["correct"], "status": status, "mean": s["mean"]}
 

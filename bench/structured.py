@@ -22,7 +22,6 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rich.console import Console  # noqa: E402
@@ -30,13 +29,17 @@ from rich.table import Table  # noqa: E402
 
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer  # noqa: E402
 from gra_agents.demos import example_lines  # noqa: E402
+from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.record import PARSE_STATUSES  # noqa: E402
-from runtime.pipeline.coordinator import Coordinator, RoleFailed, SynthConfig, Team  # noqa: E402
-from runtime.config import load_pool  # noqa: E402
+from runtime.config import (
+    Retry,  # noqa: E402
+    SynthConfig,  # noqa: E402
+    load_pool,  # noqa: E402
+)
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
-from runtime.calls.adapter import RetryPolicy, StructuredAdapter  # noqa: E402
-from runtime.engines.supervisor import Supervisor  # noqa: E402
 from signatures import DOMAINS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,9 +71,7 @@ def jobs(seeds, n_calls: int, rng: random.Random):
         (
             "WriteInstruction",
             "generator",
-            lambda s: generator.write.acall(
-                domain=rng.choice(DOMAINS), keywords=s.instruction.split()[:3]
-            ),
+            lambda s: generator.write.acall(domain=rng.choice(DOMAINS), keywords=s.instruction.split()[:3]),
         ),
         ("AnswerInstruction", "generator", lambda s: generator.answer.acall(instruction=s.instruction, input=s.input)),
         ("CheckInstruction", "reviewer", lambda s: reviewer.acheck(s.instruction, s.input)),
@@ -104,7 +105,7 @@ async def run(coordinator: Coordinator, team: Team, work, concurrency: int, cons
             i, (_name, role, factory) = queue.pop(0)
             member = team.names[i % len(team.names)]
             try:
-                await coordinator.call(role, member, factory, sample_id=f"bench-{i}")
+                await coordinator.members.call(role, member, factory, sample_id=f"bench-{i}")
             except RoleFailed:
                 pass  # counted from lm_calls
             done += 1
@@ -136,8 +137,8 @@ def main() -> None:
     with Supervisor(pool, log_dir=work_dir / "logs") as sup:
         team = Team.from_pool(pool, sup.endpoints)
         coordinator = Coordinator(team, store, work_dir, SynthConfig(seed=args.seed), console)
-        coordinator.adapter = StructuredAdapter(
-            retry=RetryPolicy(truncated=0, invalid=0, refused=0, degenerate=0, engine_error=0)
+        coordinator.members.adapter = StructuredAdapter(
+            retry=Retry(truncated=0, invalid=0, refused=0, degenerate=0, engine_error=0)
         )
         concurrency = sum(ep.slots for ep in sup.endpoints.values())
         work = list(jobs(seeds, args.calls, random.Random(args.seed)))

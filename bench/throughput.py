@@ -52,7 +52,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import httpx  # noqa: E402
@@ -61,20 +60,24 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import signatures  # noqa: E402
-from runtime.storage.accounting import usage_by  # noqa: E402
-from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team  # noqa: E402
-from runtime.pipeline.embedding import embed  # noqa: E402
-from runtime.engines.embedding import shared_engine  # noqa: E402
-from runtime.pipeline.dedup import DedupIndex, deduplicate  # noqa: E402
-from runtime.engines.placement import Placement  # noqa: E402
-from runtime.config import LlamaCppEngine, load_pool  # noqa: E402
 from runtime.calls.repetition import SPAN, RepetitionGuard  # noqa: E402
+from runtime.calls.schema import response_format  # noqa: E402
+from runtime.config import (  # noqa: E402
+    LlamaCppEngine,
+    SynthConfig,  # noqa: E402
+    load_pool,
+)
+from runtime.engines.embedding import shared_engine  # noqa: E402
+from runtime.engines.placement import Placement  # noqa: E402
+from runtime.engines.supervisor import Supervisor  # noqa: E402
+from runtime.engines.weights import cache_dir  # noqa: E402
+from runtime.pipeline import Coordinator, Team
+from runtime.pipeline.dedup import DedupIndex, deduplicate  # noqa: E402
+from runtime.pipeline.embedding import embed  # noqa: E402
+from runtime.run import member_rows  # noqa: E402
+from runtime.storage.accounting import usage_by  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
-from runtime.calls.adapter import response_format  # noqa: E402
-from runtime.engines.supervisor import Supervisor  # noqa: E402
-from runtime.run import member_rows  # noqa: E402
-from runtime.engines.weights import cache_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "seeds"
@@ -317,7 +320,8 @@ def dedup_bench(n: int, threshold: float, seed: int, repeats: int, console: Cons
 # -- 5: coordinator memory ----------------------------------------------------------------------
 RSS_CHILD = r"""
 import json, resource, sys, numpy as np
-from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
+from runtime.pipeline import Coordinator, Team
+from runtime.config import SynthConfig
 from runtime.pipeline.dedup import DedupIndex
 from runtime.storage.store import Store
 from runtime.pipeline.embedding import embed
@@ -334,8 +338,8 @@ with store.db.conn:
 index = DedupIndex(capacity=n); index.add(vectors, list(range(n)))
 team = Team({}, {}, {})
 coord = Coordinator(team, store, __import__("pathlib").Path(out), SynthConfig())
-coord.index = index
-pool = coord.example_pool()
+coord.index.index = index
+pool = coord.store.example_pool()
 from runtime.engines.embedding import shared_engine
 print(json.dumps({"samples": n, "pool_entries": sum(len(v) for v in pool.values()),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

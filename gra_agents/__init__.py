@@ -12,6 +12,7 @@ be compiled with DSPy optimizers::
     verdict([r.scores, [9, 9, 9, 9, 9, 9]]).decision
 """
 
+import signatures  # noqa: F401  (first: it sets LiteLLM's offline switch before DSPy loads)
 from gra_agents.adjudicator import Adjudicator
 from gra_agents.annotator import SeedAnnotator
 from gra_agents.assignment import RoleAssignment, assign_roles, round_roles, sample_rng

@@ -9,8 +9,7 @@ are cut into blocks of as many samples as there are members, and within a block 
 member is generator once, adjudicator once and reviewer ``n_reviewers`` times. For any one
 sample the draw is as uniform as an independent one (a random member generates, a random
 set of the others reviews); across samples the members' shares of the work no longer rest
-on the luck of the draw. That share is an engine's load: with six members on two engines,
-32 independently drawn candidates gave one engine 57% of the instruction checks.
+on the luck of the draw, and that share is an engine's load.
 
 >>> names = ["a", "b", "c", "d", "e", "f"]
 >>> block = [round_roles(names, 3, run_seed=7, round_=1, ordinal=i) for i in range(6)]

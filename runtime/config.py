@@ -1,4 +1,7 @@
-"""Pool files: which engines to run and which members play the roles.
+"""What shapes a run: the run settings (:class:`SynthConfig`), the pool file (:class:`Pool`),
+the one retry policy (:class:`Retry`) and the fingerprint that guards a resumption.
+
+Pool files say which engines to run and which members play the roles.
 
 A pool is a TOML file (see ``runtime/pools/cpu.toml``) with a ``[sampling]`` table of
 defaults, ``[engines.NAME]`` tables and ``[[members]]``. A member is (name, engine,
@@ -10,14 +13,41 @@ already running elsewhere).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tomllib
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from runtime.calls.repetition import SPAN
+from gra_agents import DEFAULT_DELTA, DEFAULT_TAU
+
+#: Characters of one repeated unit that make an answer a loop (runtime.calls.repetition).
+REPETITION_SPAN = 300
+
+
+@dataclass
+class SynthConfig:
+    """Everything that shapes a run (stored in ``runs.config``); the CLI's defaults come from here."""
+
+    rounds: int = 1
+    per_round: int = 10
+    max_candidates: int | None = None  # per round; default 4 × per_round
+    n_reviewers: int = 3
+    tau: float = DEFAULT_TAU  # the paper's τ and δ, defined once with the committee rule
+    delta: float = DEFAULT_DELTA
+    dedup_threshold: float = 0.9
+    seed: int = 0
+    concurrency: int | None = None  # samples in flight; default 2 × total engine slots + 4
+    screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
+
+    @property
+    def budget(self) -> int:
+        return self.max_candidates if self.max_candidates is not None else 4 * self.per_round
+
 
 BUILTIN_DIR = Path(__file__).parent / "pools"
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
@@ -44,7 +74,9 @@ class LlamaCppEngine(_Strict):
     context_per_slot: int = Field(4096, ge=512)
     threads: int | None = Field(None, ge=1)
     prompt_cache_mib: int = Field(2048, ge=0)  # host-RAM cache of finished prompts (llama-server --cache-ram)
-    reencode: Literal["f16", "q8_0"] | None = None  # serve Q4_1/Q5_x tensors as this type (runtime.engines.gguf_reencode)
+    reencode: Literal["f16", "q8_0"] | None = (
+        None  # serve Q4_1/Q5_x tensors as this type (runtime.engines.gguf_reencode)
+    )
     extra_args: list[str] = []
     dialect: Literal["llama_json_schema", "json_schema"] = "llama_json_schema"
 
@@ -101,7 +133,14 @@ class SGLangEngine(_Strict):
 
 
 class Retry(_Strict):
-    """Extra attempts per failure status (see ``runtime.calls.adapter.RetryPolicy``)."""
+    """Extra attempts a call gets after each failure status: bounded, so a call never loops forever.
+
+    Every retry asks for a new sample (a different seed; DSPy's response cache is off for
+    members), so a retry never gets the same answer back. ``engine_error`` waits
+    ``backoff_s × 2^attempt`` first; parse failures retry at once.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     truncated: int = Field(1, ge=0, le=10)
     invalid: int = Field(1, ge=0, le=10)
@@ -109,6 +148,13 @@ class Retry(_Strict):
     degenerate: int = Field(1, ge=0, le=10)
     engine_error: int = Field(2, ge=0, le=10)
     backoff_s: float = Field(1.0, ge=0.0, le=60.0)
+
+    def extra_attempts(self, status: str) -> int:
+        retried = ("truncated", "invalid", "refused", "degenerate", "engine_error")
+        return getattr(self, status) if status in retried else 0
+
+    def delay(self, status: str, attempt: int) -> float:
+        return self.backoff_s * 2**attempt if status == "engine_error" else 0.0
 
 
 Engine = Annotated[LlamaCppEngine | SGLangEngine | EndpointEngine, Field(discriminator="kind")]
@@ -129,7 +175,7 @@ class Pool(_Strict):
     retry: Retry = Retry()
     timeout_s: float = Field(600.0, gt=0, description="per request, before it counts as an engine error")
     repetition_span: int = Field(
-        SPAN, ge=0, description="characters of one repeated unit that make a loop (runtime.calls.repetition); 0: off"
+        REPETITION_SPAN, ge=0, description="characters of one repeated unit that make a loop; 0: off"
     )
     engines: dict[str, Engine]
     members: list[Member]
@@ -211,3 +257,36 @@ def load_pool(name_or_file: str) -> tuple[Pool, Path]:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "pool"
         raise PoolFileError(f"{path}: {where}: {err['msg']}") from None
+
+
+#: Fingerprint parts, as named in messages.
+FINGERPRINT_PARTS = {
+    "settings": "run settings (per-round, budget, reviewers, τ, δ, dedup, seed)",
+    "pool": "pool",
+    "seeds": "seed file",
+}
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path) -> dict[str, str]:
+    """What must not change between a run and its resumption, hashed in three parts.
+
+    Resuming with another pool, other thresholds or another seed file would mix two
+    experiments in one ``data.jsonl``; each part is hashed alone so a refusal can say which
+    changed. ``rounds`` and ``concurrency`` are left out: a finished 1-round run may be
+    extended to 5, and concurrency changes no result.
+    """
+    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency")}
+    return {
+        "settings": _digest(settings),
+        "pool": _digest(pool.model_dump(exclude={"name"})),
+        "seeds": hashlib.sha256(Path(seeds_path).read_bytes()).hexdigest()[:16],
+    }
+
+
+def changed_parts(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The human names of the fingerprint parts that differ, in a fixed order."""
+    return [FINGERPRINT_PARTS[k] for k in FINGERPRINT_PARTS if before.get(k) != now.get(k)]

@@ -7,7 +7,7 @@ A run directory that already holds a run is resumed: settled seeds and samples s
 they are, unfinished samples start over with their finished calls served from the
 database, and the index and ``data.jsonl`` are re-derived from the database. Resuming
 with another pool, other settings or another seed file is refused (see
-:mod:`runtime.fingerprint`) unless the caller allows it; ``fresh`` starts over.
+:func:`runtime.config.fingerprint`) unless the caller allows it; ``fresh`` starts over.
 """
 
 from __future__ import annotations
@@ -21,14 +21,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.storage.accounting import usage_table
-from runtime.pipeline.coordinator import Coordinator, SynthConfig, Team
-from runtime.fingerprint import changed_parts, fingerprint
-from runtime.storage.funnel import funnel, funnel_table, plain_summary
-from runtime.config import Pool, load_pool
-from runtime.storage.seeds import Seed, load_seeds
-from runtime.storage.store import Store, read_fingerprint
+from runtime.config import Pool, SynthConfig, changed_parts, fingerprint, load_pool
 from runtime.engines.supervisor import Supervisor
+from runtime.pipeline import Coordinator, Roles, Team
+from runtime.storage.accounting import usage_table
+from runtime.storage.export import write_annotated_seeds
+from runtime.storage.funnel import funnel, funnel_table, plain_summary
+from runtime.storage.seeds import Seed, load_seeds
+from runtime.storage.status import UNFINISHED
+from runtime.storage.store import Store, read_fingerprint
 
 
 class RunDirError(ValueError):
@@ -92,11 +93,16 @@ def synthesize(
     pool_name: str,
     config: SynthConfig,
     *,
+    roles: Roles | None = None,
     fresh: bool = False,
     allow_changed: bool = False,
     console: Console | None = None,
 ) -> Path:
-    """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``."""
+    """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``.
+
+    ``roles`` are the role modules the pool's members run (default: a fresh :class:`Roles`);
+    pass your own or compiled ones to run the loop with their prompts.
+    """
     console = console or Console(stderr=True)
     seeds, pool, pool_path = check_inputs(seeds_path, pool_name, config)
     fp = fingerprint(config, pool, seeds_path)
@@ -114,18 +120,26 @@ def synthesize(
             config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}, fp
         )
         store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state)
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
         coordinator = Coordinator(team, store, out, config, console)
         if resume:
             coordinator.write_data()  # never trust the file a crash left behind
-            console.print(f"resume: {describe_progress(store)}; index {coordinator.index_report}")
+            console.print(f"resume: {describe_progress(store)}; index {coordinator.index.report}")
         started = time.perf_counter()
         asyncio.run(_run(coordinator, seeds, str(seeds_path), config.rounds))
         wall = time.perf_counter() - started
         store.finish_run(run_id)
-        if coordinator.replayed:
-            console.print(f"resume: {coordinator.replayed} finished calls were served from the database, not re-sent")
+        if coordinator.members.replayed:
+            replayed = coordinator.members.replayed
+            console.print(f"resume: {replayed} finished calls were served from the database, not re-sent")
     path = coordinator.write_data()
+    report(store, config, wall, console)
+    console.print(f"data: {path}\ndatabase: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
+    return path
+
+
+def report(store: Store, config: SynthConfig, wall: float, console: Console) -> None:
+    """The funnel of each round (when there are several), the usage table and the run's funnel."""
     if config.rounds > 1:
         for r in range(1, config.rounds + 1):
             console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r}"))
@@ -133,8 +147,6 @@ def synthesize(
     total = funnel(store, None, config.tau)
     console.print(funnel_table(total, title="GRA funnel (all rounds)"))
     console.print(plain_summary(total))
-    console.print(f"data: {path}\ndatabase: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
-    return path
 
 
 async def _run(coordinator: Coordinator, seeds: list[Seed], source: str, rounds: int) -> None:
@@ -143,14 +155,27 @@ async def _run(coordinator: Coordinator, seeds: list[Seed], source: str, rounds:
         await coordinator.run_round(r)
 
 
+def annotate(seeds_path: Path, out: Path, pool_name: str, *, fresh: bool = False, console: Console) -> Path:
+    """Annotate a seed file (domain, keywords, summary) into ``out/gra.db`` and ``out/seeds.annotated.jsonl``."""
+    rows = load_seeds(seeds_path)
+    pool, pool_path = load_pool(pool_name)
+    check_out(out, fresh)
+    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
+        prepare_out(out, fresh)
+        store = Store(out / "gra.db")
+        coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, SynthConfig(), console)
+        asyncio.run(coordinator.annotate(rows, str(seeds_path)))
+    path = write_annotated_seeds(store, out / "seeds.annotated.jsonl")
+    failed = store.seed_status_counts().get("failed", 0)
+    console.print(f"annotated {len(rows) - failed} of {len(rows)} seeds ({failed} failed): {path}")
+    return path
+
+
 def describe_progress(store: Store) -> str:
     """One line: what the database already holds."""
-    seeds = dict(store.db.execute("select status, count(*) from seeds group by status").fetchall())
-    rounds = [r[0] for r in store.db.execute("select round from rounds where finished_at is not null order by round")]
-    unfinished = store.db.execute(
-        "select count(*) from samples where status in ('generating', 'reviewing', 'adjudicating')"
-    ).fetchone()[0]
-    total = store.db.execute("select count(*) from samples").fetchone()[0]
+    seeds = store.seed_status_counts()
+    rounds = store.finished_rounds()
+    unfinished, total = store.count_samples(UNFINISHED), store.count_samples()
     return (
         f"{seeds.get('annotated', 0)} seeds annotated ({seeds.get('failed', 0)} failed), rounds finished:"
         f" {rounds or 'none'}, {total} candidates of which {unfinished} unfinished (they start over)"

@@ -3,7 +3,16 @@
 Each signature's docstring is the role's instruction; its typed output fields are the
 contract the engines are held to (see ``runtime.calls.adapter`` for how the types become
 a decoding constraint).
+
+Importing any of gra's packages imports this one first, and it tells LiteLLM (under
+DSPy) to read its bundled model cost map instead of fetching it: gra runs offline.
 """
+
+import os
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+# ruff: noqa: E402  (the variable must be set before DSPy, and so LiteLLM, is imported)
 
 from signatures.adjudicate import Adjudicate
 from signatures.annotate_seed import AnnotateSeed

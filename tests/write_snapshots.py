@@ -1,12 +1,12 @@
 """Regenerate tests/snapshots/ after a deliberate signature change: python tests/write_snapshots.py"""
 
 import json
-from pathlib import Path
 
-from runtime.calls.adapter import response_format
+from runtime.calls.schema import response_format
 from signatures import ALL_SIGNATURES
+from tests.helpers.paths import SNAPSHOTS
 
-out = Path(__file__).parent / "snapshots"
+out = SNAPSHOTS
 out.mkdir(exist_ok=True)
 for sig in ALL_SIGNATURES:
     data = {d: response_format(sig, d) for d in ("json_schema", "llama_json_schema", "json_object_schema")}

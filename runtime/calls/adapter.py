@@ -1,10 +1,10 @@
 """Typed outputs on every engine: signature → decoding constraint → validated fields.
 
-A DSPy signature's output fields already say what a valid answer is (``Score`` is an enum
-of 1..10, keyword lists carry min/max lengths, reviews a character cap). This module
-turns them into one JSON schema, hands it to the engine in the engine's own dialect, and
-validates every answer against the same schema after decoding. Each call lands in the
-call log with a typed parse status:
+The adapter sends each signature's schema (:mod:`runtime.calls.schema`) to the engine in
+the engine's own dialect, validates every answer against it after decoding, and retries a
+failed attempt as the pool's :class:`runtime.config.Retry` allows: the one retry layer
+(the member LMs make no retries of their own). Each attempt lands in the call log
+(:mod:`runtime.calls.record`) with a typed parse status:
 
 ``ok``           valid JSON that matched the schema as sent
 ``repaired``     valid only after a recorded repair (JSON fixed, prose stripped, types coerced)
@@ -24,196 +24,27 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime
-import functools
 import hashlib
 import itertools
 import json
-import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
-import json_repair
-import pydantic
-import regex
 from dspy.adapters.json_adapter import JSONAdapter
 from dspy.utils.exceptions import AdapterParseError
 
 from runtime.calls import record as call_log
-from runtime.calls.member_lm import _LAST_RESPONSE, response_facts
+from runtime.calls.member_lm import response_facts
+from runtime.calls.record import attempt_slot, response_slot
 from runtime.calls.repetition import SPAN, DegenerateOutput, find_repetition
+from runtime.calls.schema import ParseFailure, response_format, validate_answer, value_hint
 from runtime.calls.untrusted import fenced_inputs
+from runtime.config import Retry
 
-#: The constraint dialects engines speak.
-DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
-
-#: Measured with llama-server (llama.cpp in llama-cpp-python 0.3.36): a string ``maxLength`` of up to 2000
-#: was enforced while decoding; at 3000 and above the answer ran on unconstrained until max_tokens.
-LLAMA_CPP_MAX_REPETITION = 2000
-
-_DSPY_KEYS = ("__dspy_field_type", "constraints", "desc", "prefix", "title", "json_schema_extra")
-_REFUSAL = re.compile(r"^\W*(i'?m sorry|i am sorry|i cannot|i can'?t|i won'?t|as an ai\b)", re.IGNORECASE)
-
-
-@functools.cache
-def output_model(signature: type) -> type[pydantic.BaseModel]:
-    """A pydantic model of the signature's output fields, with their constraints, extra keys forbidden."""
-    fields = {name: (f.annotation, f) for name, f in signature.output_fields.items()}
-    return pydantic.create_model(
-        f"{signature.__name__}Output", __config__=pydantic.ConfigDict(extra="forbid"), **fields
-    )
-
-
-def _clean(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _clean(v) for k, v in node.items() if k not in _DSPY_KEYS}
-    if isinstance(node, list):
-        return [_clean(v) for v in node]
-    return node
-
-
-@functools.cache
-def _schema(signature: type) -> str:
-    schema = _clean(output_model(signature).model_json_schema())
-    schema["required"] = list(signature.output_fields)
-    schema["additionalProperties"] = False
-    return json.dumps(schema)
-
-
-def output_schema(signature: type) -> dict[str, Any]:
-    """The JSON schema every answer to ``signature`` must match (a fresh copy)."""
-    return json.loads(_schema(signature))
-
-
-def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
-    """The OpenAI-style ``response_format`` that carries the constraint in ``dialect``.
-
-    ``json_schema`` is what SGLang and OpenAI-compatible servers take; ``llama_json_schema`` is the same
-    for llama.cpp's ``llama-server``, with length bounds clamped to what its grammar engine enforces;
-    ``json_object_schema`` is llama-cpp-python's bundled server (``json_object`` + ``schema``);
-    ``none`` sends no constraint and relies on validation alone.
-    """
-    if dialect in ("json_schema", "llama_json_schema"):
-        schema = output_schema(signature)
-        if dialect == "llama_json_schema":
-            schema = clamp_repetitions(schema, LLAMA_CPP_MAX_REPETITION)
-        return {"type": "json_schema", "json_schema": {"name": signature.__name__, "strict": True, "schema": schema}}
-    if dialect == "json_object_schema":  # llama-cpp-python's server: the same llama.cpp grammar engine
-        return {"type": "json_object", "schema": clamp_repetitions(output_schema(signature), LLAMA_CPP_MAX_REPETITION)}
-    if dialect == "none":
-        return None
-    raise ValueError(f"unknown constraint dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Extra attempts a call gets after each failure status: bounded, so a call never loops forever.
-
-    Every retry asks for a new sample (a different seed; DSPy's response cache is off for
-    members), so a retry never gets the same answer back. ``engine_error`` waits
-    ``backoff_s × 2^attempt`` first; parse failures retry at once.
-    """
-
-    truncated: int = 1
-    invalid: int = 1
-    refused: int = 1
-    degenerate: int = 1
-    engine_error: int = 2
-    backoff_s: float = 1.0
-
-    def extra_attempts(self, status: str) -> int:
-        retried = ("truncated", "invalid", "refused", "degenerate", "engine_error")
-        return getattr(self, status, 0) if status in retried else 0
-
-    def delay(self, status: str, attempt: int) -> float:
-        return self.backoff_s * 2**attempt if status == "engine_error" else 0.0
-
-
-def clamp_repetitions(node: Any, limit: int) -> Any:
-    """Lower every maxLength/maxItems above ``limit`` to ``limit`` (llama.cpp stops enforcing larger ones).
-
-    Validation still uses the signature's own caps; an answer within the clamp passes them.
-    """
-    if isinstance(node, dict):
-        out = {k: clamp_repetitions(v, limit) for k, v in node.items()}
-        for key in ("maxLength", "maxItems"):
-            if isinstance(out.get(key), int) and out[key] > limit:
-                out[key] = limit
-        return out
-    if isinstance(node, list):
-        return [clamp_repetitions(v, limit) for v in node]
-    return node
-
-
-class ParseFailure(ValueError):
-    def __init__(self, status: str, detail: str):
-        super().__init__(detail)
-        self.status, self.detail = status, detail
-
-
-def validate_answer(signature: type, text: str | None) -> tuple[dict[str, Any], list[str]]:
-    """Parse and validate one raw answer. Returns (fields, repairs) or raises :class:`ParseFailure`.
-
-    ``repairs`` is empty for an answer that was valid as sent.
-    """
-    if text is None or not text.strip():
-        raise ParseFailure("invalid", "empty answer")
-    repairs: list[str] = []
-    try:
-        data = json.loads(text)
-    except ValueError:
-        match = regex.search(r"\{(?:[^{}]|(?R))*\}", text, regex.DOTALL)
-        if match and match.group(0) != text.strip():
-            repairs.append("stripped text around the JSON object")
-            candidate = match.group(0)
-        else:
-            candidate = text
-        try:
-            data = json.loads(candidate)
-        except ValueError:
-            data = json_repair.loads(candidate)
-            repairs.append("repaired malformed JSON")
-    if not isinstance(data, dict) or not data:
-        if _REFUSAL.search(text):
-            raise ParseFailure("refused", text.strip()[:200])
-        raise ParseFailure("invalid", "answer is not a JSON object")
-    model = output_model(signature)
-    try:
-        parsed = model.model_validate(data, strict=True)
-    except pydantic.ValidationError:
-        try:
-            parsed = model.model_validate(_coerce_numbers(signature, data))
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "answer"
-            raise ParseFailure("invalid", f"{where}: {first['msg']} ({exc.error_count()} errors)") from None
-        repairs.append("coerced field types")
-    return {name: getattr(parsed, name) for name in signature.output_fields}, repairs
-
-
-def _coerce_numbers(signature: type, data: dict[str, Any]) -> dict[str, Any]:
-    """Turn digit strings into ints for integer-enum fields ("8" → 8); nothing else."""
-    out = dict(data)
-    for name, f in signature.output_fields.items():
-        value = out.get(name)
-        if get_origin(f.annotation) is Literal and isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,6}\s*", value):
-            if all(isinstance(a, int) for a in get_args(f.annotation)):
-                out[name] = int(value)
-    return out
-
-
-def _value_hint(annotation: Any) -> str:
-    """A short placeholder for one output field's value: ``1-10``, ``0 or 1``, ``"text"``, a list."""
-    if get_origin(annotation) is Literal:
-        values = get_args(annotation)
-        if all(isinstance(v, int) for v in values) and list(values) == list(range(values[0], values[-1] + 1)):
-            return f"{values[0]}-{values[-1]}" if len(values) > 2 else " or ".join(map(str, values))
-        return " | ".join(json.dumps(v) for v in values)
-    if get_origin(annotation) is list:
-        return '["...", ...]'
-    return '"..."'
+#: What the attempt loop asks its driver for: ("send", kwargs), ("wait", seconds); ("done", result) ends it.
+Step = tuple[str, Any]
 
 
 class StructuredAdapter(JSONAdapter):
@@ -237,7 +68,7 @@ class StructuredAdapter(JSONAdapter):
         answer to the schema while decoding, so one compact line per output field does.
         """
         inputs = "\n\n".join(f"[[ ## {name} ## ]]\n{{{name}}}" for name in signature.input_fields)
-        outputs = ",\n".join(f'  "{name}": {_value_hint(f.annotation)}' for name, f in signature.output_fields.items())
+        outputs = ",\n".join(f'  "{name}": {value_hint(f.annotation)}' for name, f in signature.output_fields.items())
         return (
             "All interactions will be structured in the following way, with the appropriate values filled in.\n\n"
             f"Inputs will have the following structure:\n\n{inputs}\n\n"
@@ -256,7 +87,7 @@ class StructuredAdapter(JSONAdapter):
         )
 
     def parse(self, signature, completion: str) -> dict[str, Any]:
-        slot = _LAST_RESPONSE.get()
+        slot = response_slot()
         facts = _facts(slot) if slot is not None else {}
         try:
             # validate the engine's own bytes when we have them (DSPy may hand us a re-serialized form)
@@ -280,7 +111,7 @@ class StructuredAdapter(JSONAdapter):
 
     def __init__(
         self,
-        retry: RetryPolicy | None = None,
+        retry: Retry | None = None,
         replay: Callable[[str], dict[str, Any] | None] | None = None,
         **kwargs: Any,
     ):
@@ -288,7 +119,7 @@ class StructuredAdapter(JSONAdapter):
         already answered, or None: on resume, finished calls are served from the database
         instead of being sent again. It is consulted only inside a scoped recording."""
         super().__init__(**kwargs)
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or Retry()
         self.replay = replay
 
     def request_hash(self, lm, lm_kwargs, signature, demos, inputs, attempt: int) -> str | None:
@@ -311,8 +142,10 @@ class StructuredAdapter(JSONAdapter):
         self, signature, lm, lm_kwargs, demos, inputs, attempt: int, key: str | None
     ) -> Iterator[dict[str, Any]]:
         """Run one LM call with a fresh response slot; record it however it ends."""
-        slot: dict[str, Any] = {"repetition_span": getattr(lm, "repetition_span", SPAN)}
-        token = _LAST_RESPONSE.set(slot)
+        with attempt_slot(repetition_span=getattr(lm, "repetition_span", SPAN)) as slot:
+            yield from self._recorded_attempt(signature, lm_kwargs, demos, inputs, attempt, key, slot)
+
+    def _recorded_attempt(self, signature, lm_kwargs, demos, inputs, attempt, key, slot) -> Iterator[dict[str, Any]]:
         started, t0 = _now(), time.perf_counter()
         outcome: dict[str, Any] = {"error": None}
         try:
@@ -328,7 +161,6 @@ class StructuredAdapter(JSONAdapter):
             outcome["error"] = exc
             raise
         finally:
-            _LAST_RESPONSE.reset(token)
             facts = _facts(slot)
             outcome["status"], detail = classify(facts, slot.get("failure"), slot.get("repairs"), outcome["error"])
             _record(
@@ -386,7 +218,14 @@ class StructuredAdapter(JSONAdapter):
         key = self.request_hash(lm, kwargs, signature, demos, inputs, attempt)
         return key, (self.replay(key) if key is not None and self.replay is not None else None)
 
-    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+    def _attempts(self, lm, lm_kwargs, signature, demos, inputs) -> Generator[Step, Any, Any]:
+        """The one attempt loop, shared by sync and async calls: it yields what to do, its driver does it.
+
+        Each attempt is served from the replay cache when the database holds its answer,
+        else sent (``("send", kwargs)``: the driver sends the result or throws the error
+        back in) and recorded. A failed attempt is retried while the retry policy allows,
+        after ``("wait", seconds)`` for an engine error.
+        """
         for attempt in itertools.count():
             kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
             key, recorded = self._recorded(lm, kwargs, signature, demos, inputs, attempt)
@@ -395,28 +234,52 @@ class StructuredAdapter(JSONAdapter):
                 if recorded is not None:
                     return self._replayed(signature, recorded, key, attempt, outcome)
                 with self._attempt(signature, lm, kwargs, demos, inputs, attempt, key) as outcome:
-                    return await super().acall(lm, kwargs, signature, demos, inputs)
+                    return (yield ("send", kwargs))
             except Exception:
                 if attempt >= self.retry.extra_attempts(outcome.get("status", "")):
                     raise
-                if recorded is None:
-                    await asyncio.sleep(self.retry.delay(outcome["status"], attempt))
+                if recorded is None and (delay := self.retry.delay(outcome["status"], attempt)):
+                    yield ("wait", delay)
+
+    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+        loop = self._attempts(lm, lm_kwargs, signature, demos, inputs)
+        step = _resume(loop)
+        while step[0] != "done":
+            if step[0] == "wait":
+                await asyncio.sleep(step[1])
+                step = _resume(loop)
+                continue
+            try:
+                result = await super().acall(lm, step[1], signature, demos, inputs)
+            except Exception as exc:
+                step = _resume(loop, error=exc)
+                continue
+            step = _resume(loop, result)
+        return step[1]
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
-        for attempt in itertools.count():
-            kwargs = self._kwargs_for(lm, lm_kwargs, attempt)
-            key, recorded = self._recorded(lm, kwargs, signature, demos, inputs, attempt)
-            outcome: dict[str, Any] = {}
+        loop = self._attempts(lm, lm_kwargs, signature, demos, inputs)
+        step = _resume(loop)
+        while step[0] != "done":
+            if step[0] == "wait":
+                time.sleep(step[1])
+                step = _resume(loop)
+                continue
             try:
-                if recorded is not None:
-                    return self._replayed(signature, recorded, key, attempt, outcome)
-                with self._attempt(signature, lm, kwargs, demos, inputs, attempt, key) as outcome:
-                    return super().__call__(lm, kwargs, signature, demos, inputs)
-            except Exception:
-                if attempt >= self.retry.extra_attempts(outcome.get("status", "")):
-                    raise
-                if recorded is None:
-                    time.sleep(self.retry.delay(outcome["status"], attempt))
+                result = super().__call__(lm, step[1], signature, demos, inputs)
+            except Exception as exc:
+                step = _resume(loop, error=exc)
+                continue
+            step = _resume(loop, result)
+        return step[1]
+
+
+def _resume(loop: Generator[Step, Any, Any], value: Any = None, error: BaseException | None = None) -> Step:
+    """Run the attempt loop to its next step, handing it a result or an error; ("done", result) at its end."""
+    try:
+        return loop.throw(error) if error is not None else loop.send(value)
+    except StopIteration as stop:
+        return ("done", stop.value)
 
 
 def _facts(slot: dict[str, Any]) -> dict[str, Any]:

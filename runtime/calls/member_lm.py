@@ -10,24 +10,31 @@ least busy one: pass ``replicas=endpoint.replicas``; ``api_base`` is then only t
 Async calls stream the answer through a :class:`runtime.calls.repetition.RepetitionGuard`: when
 the text falls into a loop, the stream is closed (llama-server and SGLang stop decoding a
 request whose client went away) and the call raises :class:`runtime.calls.repetition.DegenerateOutput`
-with what had been decoded. Streaming costs the coordinator CPU: about 0.45 ms per token on the bench.
+with what had been decoded.
 ``repetition_span=0`` turns the guard off. Sync calls are not streamed;
 :class:`runtime.calls.adapter.StructuredAdapter` applies the same rule to their finished answers.
 """
 
 from __future__ import annotations
 
-import contextvars
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 import dspy
 from dspy.utils.exceptions import LMError
 
+from runtime.calls.record import response_slot
 from runtime.calls.repetition import SPAN, DegenerateOutput, RepetitionGuard
-from runtime.engines.replicas import ReplicaSet
 
-# The provider response of the call in flight, handed from the LM to the adapter.
-_LAST_RESPONSE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gra_last_response", default=None)
+
+class Replicas(Protocol):
+    """An engine's servers of one model (``runtime.engines.replicas.ReplicaSet`` is one)."""
+
+    def __len__(self) -> int: ...
+
+    def use(self) -> AbstractContextManager[str]:
+        """The base URL of the least busy server, held busy for the block."""
+        ...
 
 
 class MemberLM(dspy.LM):
@@ -40,7 +47,7 @@ class MemberLM(dspy.LM):
         api_base: str,
         api_key: str,
         dialect: str = "json_schema",
-        replicas: ReplicaSet | None = None,
+        replicas: Replicas | None = None,
         repetition_span: int = SPAN,
         **kwargs: Any,
     ):
@@ -78,13 +85,13 @@ class MemberLM(dspy.LM):
             if guard.repetition is not None:
                 raise DegenerateOutput(guard.repetition, guard.text, guard.pieces) from None
             raise
-        slot = _LAST_RESPONSE.get()
+        slot = response_slot()
         if slot is not None:  # the engine's own bytes (a streamed JSON answer may reach DSPy only parsed)
             slot["streamed_text"] = guard.text
         return result
 
     def update_history(self, entry: dict) -> None:
-        slot = _LAST_RESPONSE.get()
+        slot = response_slot()
         if slot is not None:
             slot["entry"] = entry
         super().update_history(entry)

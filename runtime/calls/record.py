@@ -4,6 +4,10 @@ The coordinator opens a :func:`recording` scope around each role call; every LM 
 inside it (through :class:`runtime.calls.adapter.StructuredAdapter`) appends one
 :class:`CallRecord` with the raw output, token counts, latency and a typed parse status.
 Scopes are ``contextvars``, so concurrent asyncio tasks never see each other's calls.
+
+Inside one attempt, the member's LM leaves what the engine sent (its response, or the text
+a stopped stream had decoded) in the attempt's :func:`response_slot`, where the adapter
+reads it to validate the engine's own bytes and to record the call.
 """
 
 from __future__ import annotations
@@ -66,3 +70,22 @@ def recording(scope: str | None = None) -> Iterator[CallLog]:
         yield log
     finally:
         _CURRENT.reset(token)
+
+
+_SLOT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("gra_response_slot", default=None)
+
+
+def response_slot() -> dict[str, Any] | None:
+    """The slot of the attempt in flight in this task, or None outside one."""
+    return _SLOT.get()
+
+
+@contextmanager
+def attempt_slot(**initial: Any) -> Iterator[dict[str, Any]]:
+    """A fresh slot for one attempt, visible to the LM call made inside the block."""
+    slot: dict[str, Any] = dict(initial)
+    token = _SLOT.set(slot)
+    try:
+        yield slot
+    finally:
+        _SLOT.reset(token)

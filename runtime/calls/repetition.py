@@ -3,8 +3,7 @@
 Small models at low temperature fall into loops: ``"1000000000…"``, ``", 10, 10, 10, …"``,
 ``"The longest palindrome is 15. The longest palindrome is 15. …"``. A loop runs until the
 response's length cap or ``max_tokens``, so it is the most expensive answer an engine gives,
-and none of it is usable data. In 1,000 calls of the CPU pool (``bench/structured.py``), 48
-loops took 40% of all call-seconds and 48% of the output tokens.
+and none of it is usable data.
 
 The rule, one for streamed and finished answers alike: a stretch of at least
 :data:`SPAN` characters that repeats one unit of at most ``SPAN // MIN_REPEATS``
@@ -28,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Characters of repetition that make a loop. A legitimate answer seldom repeats one unit
-#: for 300 characters; a loop reaches it within about 70 tokens of words, 300 of digits.
-SPAN = 300
+from runtime.config import REPETITION_SPAN
+
+#: Characters of repetition that make a loop: a legitimate answer seldom repeats one unit that long.
+SPAN = REPETITION_SPAN
 #: A unit must fill the span at least this many times (so it is at most 100 characters).
 MIN_REPEATS = 3
 

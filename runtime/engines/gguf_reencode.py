@@ -2,24 +2,19 @@
 
 SmolLM2-135M-Instruct ships as Q4_1, a legacy type that llama.cpp's CPU backend computes
 with its plain dot-product kernels. The same numbers stored as F16 prefill about twice as
-fast on one core (measured: 480 vs 233 prompt tokens/s at a 1,500-token prompt, 715 vs
-270 at 100 tokens), and F16 holds every Q4_1 value (``d * q + m``) to within f16 rounding:
-next-token distributions differ from the exact dequantized weights by a mean KL of 0.0001
-nats, against 0.0033 for the Q4_1 file run as it is (top-20 KL over 280 positions of text;
-Q8_0 re-encoding measured 0.0062). Nothing is re-quantized; the model is the one shipped.
+fast, and F16 holds every Q4_1 value (``d * q + m``) to within f16 rounding: nothing is
+re-quantized, the model is the one shipped (the README gives the measurements).
+``reencoded(path, "f16")`` builds the file once and then returns the cached one.
 
-    >>> path = reencoded(Path("SmolLM2-135M-Instruct.Q4_1.gguf"), "f16")  # built once, then cached
-
-The file is written to the cache next to the assembled Gemma weights, under a name that
-carries a hash of the source's bytes: every checkout and virtualenv with the same package
-shares one file, and an upgraded package gets a new one, which replaces the old. It appears
-there atomically, complete or not at all.
+The file is written to the cache next to the assembled weights, under a name that carries
+a hash of the source's bytes: every checkout and virtualenv with the same package shares
+one file, and an upgraded package gets a new one, which replaces the old. It appears there
+atomically, complete or not at all.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +23,7 @@ from gguf import GGMLQuantizationType as QType
 from gguf import quants
 
 from runtime.engines.weights import cache_dir, sha256_of
+from runtime.files import atomic_path
 
 Encoding = Literal["f16", "q8_0"]
 
@@ -56,13 +52,8 @@ def reencoded(source: Path, encoding: Encoding) -> Path:
     target = reencoded_path(source, encoding)
     if target.is_file():
         return target  # only ever renamed into place once complete
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".partial-{os.getpid()}")
-    try:
+    with atomic_path(target) as partial:
         _write(source, partial, encoding)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
     for stale in target.parent.glob(f"{source.stem}.{encoding}-*.gguf"):
         if stale != target:  # an older package's re-encoding: a server still using it keeps its open file
             stale.unlink(missing_ok=True)

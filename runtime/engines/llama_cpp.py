@@ -11,9 +11,13 @@ import os
 import shutil
 from pathlib import Path
 
-from runtime.engines.process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess  # noqa: F401 (EngineError: re-export)
-from runtime.engines.gguf_reencode import reencoded, reencoded_path
 from runtime.config import LlamaCppEngine
+from runtime.engines.gguf_reencode import reencoded, reencoded_path
+from runtime.engines.process import (  # noqa: F401 (EngineError: re-export)
+    KEY_FILE_PLACEHOLDER,
+    EngineError,
+    ServerProcess,
+)
 from runtime.engines.weights import cache_dir, resolve_gguf
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"  # keep in step with scripts/build-llama-server.sh
@@ -36,9 +40,8 @@ def split_cores(n_engines: int, cores: list[int] | None = None) -> list[frozense
     """Give each local engine its own cores.
 
     ggml's worker threads spin while they wait, so two servers that each use every core
-    starve each other: measured on 2 cores, two llama-servers with 2 threads each made
-    18 tok/s together, with 1 thread each pinned apart 101 tok/s. With fewer cores than
-    engines, engines share (one thread each, no pinning).
+    starve each other (README, "Design measurements"). With fewer cores than engines,
+    engines share (one thread each, no pinning).
     """
     cores = sorted(cores if cores is not None else os.sched_getaffinity(0))
     if n_engines <= 0:

@@ -3,9 +3,9 @@
 Each local llama-server is pinned to cores of its own (``llama_server.split_cores``). The
 coordinator needs CPU too: it streams every token through the repetition guard, wakes
 asyncio for each chunk, writes SQLite, and its embedding worker embeds. Left to the
-scheduler, that work lands on any core and interrupts whichever engine runs there. On
-2 cores (bench, seed 1) SmolLM2's calls took 7-15% longer in the pipeline than alone. With
-the coordinator and its embedding worker on the other engine's core, they took 1% less.
+scheduler, that work lands on any core and interrupts whichever engine runs there; put
+on the core of the engine with slack, it costs the busier engine nothing (README, "Design
+measurements").
 
 Which engine has slack to share depends on the run (on the role draws and the answers),
 so the coordinator follows it: :meth:`Placement.follow` moves this process, every thread

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from runtime.engines.process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess
 from runtime.config import SGLangEngine
+from runtime.engines.process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess
 
 SGLANG_VERSION = "0.5.23"  # keep in step with the Makefile's sglang-env
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import httpx
 
-from runtime.engines.process import EngineError, ServerProcess, free_port
-from runtime.engines.llama_cpp import LlamaServer, split_cores
 from runtime.config import EndpointEngine, LlamaCppEngine, Pool, SGLangEngine
+from runtime.engines.llama_cpp import LlamaServer, split_cores
+from runtime.engines.process import EngineError, ServerProcess, free_port
 from runtime.engines.replicas import ReplicaSet
 from runtime.engines.sglang import SGLangServer
 

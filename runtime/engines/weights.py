@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime.files import atomic_path
+
 
 class WeightsMissing(RuntimeError):
     """A weight package is not installed (``make models`` installs them), or its files do not check out."""
@@ -113,18 +115,13 @@ def assemble(chunked: ChunkedGGUF) -> Path:
     missing = [str(p) for p in parts if not p.is_file()]
     if missing:
         raise WeightsMissing(f"{chunked.file} chunk files missing: " + ", ".join(missing))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
-    try:
+    with atomic_path(target) as partial:  # renamed into place only if the checks below pass
         size, sha256 = _join(parts, partial)
         if sha256 != chunked.sha256 or (chunked.size is not None and size != chunked.size):
             raise WeightsMissing(
                 f"refusing assembled {chunked.file}: sha256 {sha256}, {size} bytes; "
                 f"expected sha256 {chunked.sha256}, {chunked.size if chunked.size is not None else 'any'} bytes"
             )
-        partial.replace(target)  # atomic: the cache never holds a half-written model
-    finally:
-        partial.unlink(missing_ok=True)  # left only when the join failed or was refused
     return target
 
 

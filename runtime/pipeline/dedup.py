@@ -15,13 +15,14 @@ covers everything before the block, the matrix product the survivors earlier in 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import hnswlib
 import numpy as np
+
+from runtime.files import atomic_path
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -39,11 +40,8 @@ class DedupIndex:
 
     ``ef`` is the search breadth of queries, ``m`` and ``ef_construction`` shape the graph.
     Deduplication only asks whether some kept item lies within cosine 0.9, and such close
-    neighbours are easy for hnswlib to find, so a light graph suffices. On the throughput
-    benchmark's 50,000 MiniLM embeddings of real text (2 threads, 1-3 runs each):
-    M=24, ef_construction=100, ef=64 made the same 50,000 keep/drop decisions as exact
-    brute force, as did the earlier M=32, ef_construction=200, ef=200 at 2.5-3× the cost;
-    M=16 (same ef) missed 1-2 duplicates, M=16, ef_construction=64, ef=32 missed 10.
+    neighbours are easy for hnswlib to find, so a light graph suffices: the defaults make
+    the same keep/drop decisions as exact brute force (``bench/throughput.py`` checks it).
     """
 
     def __init__(self, dim: int = 384, capacity: int = 1024, ef: int = 64, m: int = 24, ef_construction: int = 100):
@@ -90,10 +88,8 @@ class DedupIndex:
         return labels[:, 0].astype(np.int64), (1.0 - distances[:, 0]).astype(np.float32)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        self.index.save_index(str(tmp))
-        os.replace(tmp, path)  # a reader never sees half an index
+        with atomic_path(path) as tmp:
+            self.index.save_index(str(tmp))
 
     @classmethod
     def load(cls, path: Path, dim: int = 384, ef: int = 64) -> DedupIndex:

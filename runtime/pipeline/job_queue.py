@@ -3,10 +3,9 @@
 A role draw fixes who generates and who reviews a sample, from (run seed, sample id) alone.
 Annotating a seed and summarizing a kept sample are not role draws: any member may do
 them. Handing them out in a fixed rotation gives every engine the same number, and the
-phase lasts as long as the slowest engine's share: in the throughput bench, SmolLM2 was
-busy for all of the 46 s annotation phase while Gemma, done with its half, idled a
-quarter of it. Here each engine takes the next job when it has a slot free, so a faster
-engine does more of them and none waits while another still has a queue.
+phase lasts as long as the slowest engine's share while the others idle. Here each engine
+takes the next job when it has a slot free, so a faster engine does more of them and none
+waits while another still has a queue.
 
     >>> done = []
     >>> async def annotate(seed, member):

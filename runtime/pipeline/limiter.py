@@ -25,10 +25,13 @@ class AdaptiveLimit:
         self._successes = 0
         self._busy_s, self._busy_since = 0.0, 0.0
         self._changed: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _condition(self) -> asyncio.Condition:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
+        """The condition of the running event loop: a limit outlives ``asyncio.run`` calls, its waiters do not."""
+        loop = asyncio.get_running_loop()
+        if self._changed is None or self._loop is not loop:
+            self._changed, self._loop = asyncio.Condition(), loop
         return self._changed
 
     async def acquire(self) -> None:

@@ -8,7 +8,7 @@ ahead of it (saved, then killed before the transaction committed), so on resume:
   vectors must match a fresh embedding of their texts; otherwise it is repaired (the
   missing items embedded and added) or, if it holds anything the database does not,
   rebuilt from the database;
-* ``data.jsonl`` is rewritten from the accepted rows (see ``Coordinator.write_data``).
+* ``data.jsonl`` is rewritten from the accepted rows (:func:`runtime.storage.export.write_data`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.pipeline.embedding import embed, sample_text
 from runtime.pipeline.dedup import DedupIndex
+from runtime.pipeline.embedding import embed, sample_text
 from runtime.storage.store import Store
 
 #: How many stored vectors are re-embedded and compared when an index is verified.
@@ -30,14 +30,7 @@ MIN_AGREEMENT = 0.999
 
 def index_texts(store: Store, labels: list[int] | None = None) -> dict[int, str]:
     """label → the text that was embedded for it (a seed's or a sample's instruction and input)."""
-    sql = (
-        "select i.label, coalesce(s.instruction, p.instruction), coalesce(s.input, p.input) from index_items i"
-        " left join seeds s on i.kind = 'seed' and s.id = i.ref"
-        " left join samples p on i.kind = 'sample' and p.id = i.ref"
-    )
-    rows = store.db.execute(sql).fetchall()
-    wanted = None if labels is None else set(labels)
-    return {lb: sample_text(ins or "", inp or "") for lb, ins, inp in rows if wanted is None or lb in wanted}
+    return {lb: sample_text(ins, inp) for lb, (ins, inp) in store.index_texts(labels).items()}
 
 
 def _add(index: DedupIndex, texts: dict[int, str]) -> None:
@@ -60,7 +53,7 @@ def verified_index(store: Store, path: Path, seed: int = 0) -> tuple[DedupIndex,
     Returns the index and one line saying what was found: ``new``, ``verified``,
     ``repaired`` or ``rebuilt``.
     """
-    expected = {r[0] for r in store.db.execute("select label from index_items")}
+    expected = store.index_labels()
     if not path.exists():
         if not expected:
             return DedupIndex(), "new"

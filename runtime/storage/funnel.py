@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
+from gra_agents import DEFAULT_TAU
+from runtime.storage.status import Status
 from runtime.storage.store import Store
 
 
@@ -29,20 +31,20 @@ class Funnel:
         return self.score_accepted + self.adjudicated
 
 
-def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
+def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) -> Funnel:
     where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
     rows = store.db.execute(f"select status, failure, mean from samples {where}", params).fetchall()
     total = len(rows)
     status = [r[0] for r in rows]
-    copies = sum(r[0] == "duplicate" and r[2] is None for r in rows)  # never scored: caught before the committee
-    failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == "failed"]
+    copies = sum(r[0] == Status.DUPLICATE and r[2] is None for r in rows)  # never scored: caught before the committee
+    failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == Status.FAILED]
     sent, adj_ok = store.count_adjudicated(round_)
     generated = total - failed_at.count("generate")
-    screened = status.count("rejected_steering")
+    screened = status.count(Status.REJECTED_STEERING)
     instruction_passed = (
-        generated - copies - screened - status.count("rejected_instruction") - failed_at.count("check")
+        generated - copies - screened - status.count(Status.REJECTED_INSTRUCTION) - failed_at.count("check")
     )
-    passed_all = status.count("accepted") + status.count("duplicate") - copies + status.count("passed")
+    passed_all = status.count(Status.ACCEPTED) + status.count(Status.DUPLICATE) - copies + status.count(Status.PASSED)
     return Funnel(
         candidates=total,
         generated=generated,
@@ -52,9 +54,9 @@ def funnel(store: Store, round_: int | None = None, tau: float = 8.0) -> Funnel:
         score_accepted=passed_all - adj_ok,
         to_adjudication=sent,
         adjudicated=adj_ok,
-        duplicates=status.count("duplicate") - copies,
-        kept=status.count("accepted"),
-        failed=status.count("failed"),
+        duplicates=status.count(Status.DUPLICATE) - copies,
+        kept=status.count(Status.ACCEPTED),
+        failed=status.count(Status.FAILED),
         tau=tau,
     )
 

@@ -1,8 +1,9 @@
 """The run database: every seed, candidate, review, adjudication and model call (SQLite).
 
 One file, ``DIR/gra.db``, in WAL mode, written through sqlite-utils and browsable with
-Datasette (``datasette DIR/gra.db``). Samples move through ``generating`` →
-``reviewing`` → ``passed`` (awaiting dedup) and end in exactly one terminal status.
+Datasette (``datasette DIR/gra.db``). Every query of the run lives here or in the
+reports beside it (:mod:`runtime.storage.funnel`, :mod:`runtime.storage.accounting`).
+Samples move through the statuses of :class:`runtime.storage.status.Status`.
 """
 
 from __future__ import annotations
@@ -17,20 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
-from runtime.calls.record import CallRecord
-
-#: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
-REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")
-TERMINAL = (
-    "accepted",
-    "rejected_steering",
-    "rejected_instruction",
-    "rejected_score",
-    "rejected_adjudication",
-    "duplicate",
-    "failed",
-)
-IN_FLIGHT = ("generating", "reviewing", "adjudicating", "passed")
+from runtime.storage import schema
+from runtime.storage.status import REPLAYABLE, TERMINAL, UNFINISHED, Status, sql_list
 
 
 def now() -> str:
@@ -52,6 +41,8 @@ def read_fingerprint(path: Path) -> dict[str, str] | None:
 
 
 class Store:
+    """One run's database: the write methods are transitions, the read methods answer the pipeline."""
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = sqlite_utils.Database(self.path)
@@ -82,117 +73,8 @@ class Store:
             self._depth = 0
 
     def _create(self) -> None:
-        db = self.db
-        if "runs" in db.table_names():
-            return
         with self.transaction():
-            db["runs"].create(
-                {
-                    "id": int,
-                    "created_at": str,
-                    "finished_at": str,
-                    "seed": int,
-                    "config": str,
-                    "fingerprint": str,
-                    "status": str,
-                },
-                pk="id",
-            )
-            db["rounds"].create({"round": int, "started_at": str, "finished_at": str}, pk="round")
-            db["members"].create({"name": str, "engine": str, "model": str, "kind": str, "sampling": str}, pk="name")
-            db["seeds"].create(
-                {
-                    "id": str,
-                    "source": str,
-                    "line": int,
-                    "instruction": str,
-                    "input": str,
-                    "output": str,
-                    "domain": str,
-                    "keywords": str,
-                    "summary": str,
-                    "annotator": str,
-                    "status": str,
-                },
-                pk="id",
-            )
-            db["samples"].create(
-                {
-                    "id": str,
-                    "round": int,
-                    "ordinal": int,
-                    "status": str,
-                    "domain": str,
-                    "examples": str,
-                    "demos": str,
-                    "generator": str,
-                    "reviewers": str,
-                    "adjudicator": str,
-                    "keywords": str,
-                    "instruction": str,
-                    "input": str,
-                    "output": str,
-                    "mean": float,
-                    "std": float,
-                    "adjudicated_mean": float,
-                    "duplicate_of": str,
-                    "similarity": float,
-                    "summary": str,
-                    "summarizer": str,
-                    "failure": str,
-                    "created_at": str,
-                    "finished_at": str,
-                },
-                pk="id",
-            )
-            db["reviews"].create(
-                {"id": int, "sample_id": str, "reviewer": str, "kind": str, "scores": str, "review": str},
-                pk="id",
-                foreign_keys=[("sample_id", "samples", "id")],
-            )
-            db["adjudications"].create(
-                {
-                    "id": int,
-                    "sample_id": str,
-                    "adjudicator": str,
-                    "scores": str,
-                    "mean": float,
-                    "accepted": int,
-                    "review": str,
-                },
-                pk="id",
-                foreign_keys=[("sample_id", "samples", "id")],
-            )
-            db["lm_calls"].create(
-                {
-                    "id": int,
-                    "sample_id": str,
-                    "seed_id": str,
-                    "role": str,
-                    "member": str,
-                    "signature": str,
-                    "messages": str,
-                    "raw_output": str,
-                    "parse_status": str,
-                    "parse_detail": str,
-                    "finish_reason": str,
-                    "prompt_tokens": int,
-                    "completion_tokens": int,
-                    "cached_tokens": int,
-                    "latency_s": float,
-                    "started_at": str,
-                    "attempt": int,
-                    "seed": int,
-                    "request_hash": str,
-                },
-                pk="id",
-            )
-            db["index_items"].create({"label": int, "kind": str, "ref": str}, pk="label")
-            db["samples"].create_index(["status"])
-            db["samples"].create_index(["round"])
-            db["lm_calls"].create_index(["sample_id"])
-            db["reviews"].create_index(["sample_id"])
-            db["lm_calls"].create_index(["request_hash"])
+            schema.create(self.db)
 
     # -- runs and members -------------------------------------------------------
     def start_run(self, seed: int, config: dict[str, Any], fingerprint: dict[str, str] | None = None) -> int:
@@ -235,8 +117,35 @@ class Store:
         with self.transaction():
             self.db["seeds"].upsert(row, pk="id")
 
-    def annotated_seeds(self) -> list[dict[str, Any]]:
-        return list(self.db["seeds"].rows_where("status = 'annotated'"))
+    def settled_seed_ids(self) -> set[str]:
+        """Seeds annotated or failed: a resumed run does not annotate them again."""
+        return {r["id"] for r in self.db["seeds"].rows_where(select="id")}
+
+    def seeds(self, where: str | None = None, order_by: str = "line") -> list[dict[str, Any]]:
+        return list(self.db["seeds"].rows_where(where, order_by=order_by))
+
+    def seed_status_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("select status, count(*) from seeds group by status").fetchall())
+
+    def unindexed_seeds(self) -> list[dict[str, Any]]:
+        """Annotated seeds the dedup index does not hold yet (id, instruction, input)."""
+        indexed = {r["ref"] for r in self.db["index_items"].rows_where("kind = 'seed'", select="ref")}
+        annotated = self.db["seeds"].rows_where("status = 'annotated'", select="id, instruction, input")
+        return [r for r in annotated if r["id"] not in indexed]
+
+    def example_pool(self) -> dict[str, list[tuple[list[str], str, str]]]:
+        """Domain → (keywords, summary, ref) of every annotated seed and every kept, summarized sample.
+
+        Reads only those columns, row by row: the pool never holds whole samples.
+        """
+        pool: dict[str, list] = {}
+        columns = "id, domain, keywords, summary"
+        for r in self.db["seeds"].rows_where("status = 'annotated'", select=columns):
+            pool.setdefault(r["domain"], []).append((json.loads(r["keywords"]), r["summary"], f"seed:{r['id']}"))
+        kept = f"status = '{Status.ACCEPTED}' and summary is not null"
+        for r in self.db["samples"].rows_where(kept, select=columns, order_by="id"):
+            pool.setdefault(r["domain"], []).append((json.loads(r["keywords"]), r["summary"], f"sample:{r['id']}"))
+        return pool
 
     def pool_rows(self, refs: list[str]) -> list[dict[str, Any]]:
         """The pool rows named ``seed:ID`` or ``sample:ID``, in that order, with their full text.
@@ -261,9 +170,11 @@ class Store:
     # -- samples -------------------------------------------------------------------
     def new_sample(self, row: dict[str, Any]) -> None:
         with self.transaction():
-            self.db["samples"].insert({**row, "created_at": now()})
+            self.db["samples"].insert({**row, "status": str(row["status"]), "created_at": now()})
 
     def update_sample(self, sample_id: str, **values: Any) -> None:
+        if "status" in values:
+            values["status"] = str(values["status"])
         if values.get("status") in TERMINAL:
             values.setdefault("finished_at", now())
         with self.transaction():
@@ -303,8 +214,9 @@ class Store:
             )
 
     def add_calls(
-        self, calls: list[CallRecord], role: str, member: str, sample_id: str | None = None, seed_id: str | None = None
+        self, calls: list[Any], role: str, member: str, sample_id: str | None = None, seed_id: str | None = None
     ) -> None:
+        """Store call records (``runtime.calls.record.CallRecord``) of one role call."""
         rows = [
             {
                 "sample_id": sample_id,
@@ -349,7 +261,7 @@ class Store:
         with self.transaction():
             self.db.execute("delete from reviews where sample_id = ?", [row["id"]])
             self.db.execute("delete from adjudications where sample_id = ?", [row["id"]])
-            self.db["samples"].insert({**row, "created_at": now()}, replace=True)
+            self.db["samples"].insert({**row, "status": str(row["status"]), "created_at": now()}, replace=True)
 
     def round_progress(self, round_: int) -> dict[str, Any]:
         """Candidates launched, how many passed the committee, and which are unfinished (by ordinal)."""
@@ -362,8 +274,7 @@ class Store:
         unfinished = [
             r[0]
             for r in self.db.execute(
-                "select ordinal from samples where round = ? and status in ('generating', 'reviewing', 'adjudicating')"
-                " order by ordinal",
+                f"select ordinal from samples where round = ? and status in {sql_list(UNFINISHED)} order by ordinal",
                 [round_],
             )
         ]
@@ -376,6 +287,22 @@ class Store:
         rows = self.samples("id = ?", [sample_id])
         return rows[0] if rows else None
 
+    def count_samples(self, statuses: tuple[str, ...] | None = None) -> int:
+        where = f" where status in {sql_list(statuses)}" if statuses else ""
+        return self.db.execute(f"select count(*) from samples{where}").fetchone()[0]
+
+    def finished_rounds(self) -> list[int]:
+        return [r[0] for r in self.db.execute("select round from rounds where finished_at is not null order by round")]
+
+    def reviews_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["reviews"].rows_where("sample_id = ?", [sample_id], order_by="id"))
+
+    def adjudications_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["adjudications"].rows_where("sample_id = ?", [sample_id], order_by="id"))
+
+    def calls_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["lm_calls"].rows_where("sample_id = ?", [sample_id], order_by="id"))
+
     # -- the dedup index's labels ----------------------------------------------------
     def next_label(self) -> int:
         return self.db.execute("select coalesce(max(label), -1) + 1 from index_items").fetchone()[0]
@@ -383,6 +310,20 @@ class Store:
     def add_index_items(self, rows: list[dict[str, Any]]) -> None:
         with self.transaction():
             self.db["index_items"].insert_all(rows)
+
+    def index_labels(self) -> set[int]:
+        return {r[0] for r in self.db.execute("select label from index_items")}
+
+    def index_texts(self, labels: list[int] | None = None) -> dict[int, tuple[str, str]]:
+        """label → (instruction, input) of the seed or sample embedded under it."""
+        sql = (
+            "select i.label, coalesce(s.instruction, p.instruction), coalesce(s.input, p.input) from index_items i"
+            " left join seeds s on i.kind = 'seed' and s.id = i.ref"
+            " left join samples p on i.kind = 'sample' and p.id = i.ref"
+        )
+        wanted = None if labels is None else set(labels)
+        rows = self.db.execute(sql).fetchall()
+        return {lb: (ins or "", inp or "") for lb, ins, inp in rows if wanted is None or lb in wanted}
 
     def index_ref(self, label: int) -> str | None:
         row = self.db.execute("select kind, ref from index_items where label = ?", [label]).fetchone()

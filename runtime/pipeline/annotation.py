@@ -1,0 +1,51 @@
+"""Seed annotation: every seed gets a domain, keywords and a summary, then joins the dedup index.
+
+Any member may annotate a seed (it is not a role draw), so each goes to the engine with a
+slot free first. A seed whose annotation fails is settled as ``failed`` and never drawn.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+
+from runtime.pipeline.embedding import warm_up
+from runtime.pipeline.progress import progress_bars
+from runtime.pipeline.run_index import RunIndex
+from runtime.pipeline.team import Members, RoleFailed
+from runtime.storage.seeds import Seed
+
+
+async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], source: str, console: Console) -> None:
+    """Annotate every seed not yet settled (annotated or failed), then index the annotated ones."""
+    done = members.store.settled_seed_ids()
+    todo = [s for s in seeds if s.id not in done]
+    if todo:  # the seeds are embedded next: load the model while the engines annotate
+        warm_up()
+    with progress_bars(console) as progress:
+        task = progress.add_task("annotating seeds", total=len(todo))
+
+        async def one(seed: Seed, member: str) -> None:
+            members.store.put_seed(await annotated_row(members, seed, source, member))
+            progress.advance(task)
+
+        if await members.drain(todo, one):  # every engine was given up: the seeds left stay unsettled
+            members.drawable()  # and the run stops here (MembersDown), to annotate them on resume
+    index.add_seeds()
+
+
+async def annotated_row(members: Members, seed: Seed, source: str, member: str) -> dict:
+    """The ``seeds`` row of one seed, annotated by ``member`` (status ``annotated`` or ``failed``)."""
+    row = {"id": seed.id, "source": source, "line": seed.line, "annotator": member}
+    row |= {"instruction": seed.instruction, "input": seed.input, "output": seed.output}
+    try:
+        p = await members.call(
+            "annotator",
+            member,
+            lambda: members.roles.annotator.acall(instruction=seed.instruction, input=seed.input, output=seed.output),
+            seed_id=seed.id,
+        )
+    except RoleFailed:
+        return row | {"status": "failed"}
+    return row | {"domain": p.domain, "keywords": json.dumps(p.keywords), "summary": p.summary, "status": "annotated"}

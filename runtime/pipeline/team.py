@@ -1,0 +1,215 @@
+"""The team: the pool's members as DSPy LMs, the role modules they run, and one recorded call.
+
+:class:`Roles` is what a user scripts or compiles (five DSPy modules). :class:`Team` adds the
+members that play them. :class:`Members` puts the team to work: it knows which members
+are up, keeps each engine within its slot limit, and makes one role call with every
+attempt recorded in ``lm_calls``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dspy
+from rich.console import Console
+
+from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer
+from runtime.calls import record
+from runtime.calls.adapter import StructuredAdapter
+from runtime.calls.member_lm import MemberLM
+from runtime.config import Pool, Retry, SynthConfig
+from runtime.engines.placement import Placement
+from runtime.engines.supervisor import Endpoint
+from runtime.pipeline.embedding import embedder_pids
+from runtime.pipeline.job_queue import drain
+from runtime.pipeline.limiter import AdaptiveLimit
+from runtime.storage.store import Store
+
+#: Times one role call waits for a restarting engine before it fails like any engine error.
+ENGINE_WAITS = 3
+
+
+class MembersDown(RuntimeError):
+    """Too few members are up to fill the roles without breaking the exclusion rules."""
+
+
+class RoleFailed(Exception):
+    """A role's call ended without a valid answer (its calls are in ``lm_calls``)."""
+
+    def __init__(self, role: str, member: str, status: str, detail: str | None):
+        super().__init__(f"{role} {member}: {status}" + (f" ({detail})" if detail else ""))
+        self.status = status
+
+
+@dataclass
+class Roles:
+    """One instance of each role module: swap in your own or compiled ones to run the loop with them."""
+
+    annotator: SeedAnnotator = field(default_factory=SeedAnnotator)
+    generator: Generator = field(default_factory=Generator)
+    reviewer: Reviewer = field(default_factory=Reviewer)
+    adjudicator: Adjudicator = field(default_factory=Adjudicator)
+    summarizer: Summarizer = field(default_factory=Summarizer)
+
+
+@dataclass
+class Team:
+    """The pool's members as DSPy LMs (with their engines and slots), and the roles they play."""
+
+    lms: dict[str, MemberLM]
+    engine_of: dict[str, str]
+    slots: dict[str, int]
+    retry: Retry = field(default_factory=Retry)
+    health: Callable[[str], str] | None = None  # engine -> "up" | "restarting" | "failed" (Supervisor.engine_state)
+    roles: Roles = field(default_factory=Roles)
+    cpus: dict[str, frozenset[int]] = field(default_factory=dict)  # engine -> the cores its local server is pinned to
+
+    @classmethod
+    def from_pool(
+        cls,
+        pool: Pool,
+        endpoints: dict[str, Endpoint],
+        health: Callable[[str], str] | None = None,
+        roles: Roles | None = None,
+    ) -> Team:
+        lms = {m.name: member_lm(pool, m.name, endpoints[m.engine]) for m in pool.members}
+        return cls(
+            lms,
+            {m.name: m.engine for m in pool.members},
+            {name: ep.slots for name, ep in endpoints.items()},
+            pool.retry,
+            health,
+            roles or Roles(),
+            cpus={name: ep.cpus for name, ep in endpoints.items() if ep.cpus},
+        )
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.lms)
+
+
+def member_lm(pool: Pool, name: str, endpoint: Endpoint) -> MemberLM:
+    """The DSPy LM of member ``name``, on its engine's endpoint (spread over its replicas)."""
+    member = next(m for m in pool.members if m.name == name)
+    return MemberLM(
+        name,
+        api_base=endpoint.base_url,
+        api_key=endpoint.api_key,
+        dialect=endpoint.dialect,
+        replicas=endpoint.replicas,
+        num_retries=0,  # the adapter is the one retry layer (runtime.config.Retry)
+        timeout=pool.timeout_s,
+        repetition_span=pool.repetition_span,  # a looping answer is stopped where the loop is found
+        **pool.sampling_for(member),
+    )
+
+
+class Members:
+    """The team at work: members' health, engine limits, and recorded role calls."""
+
+    def __init__(self, team: Team, store: Store, config: SynthConfig, out: Path, console: Console):
+        self.team, self.store, self.config, self.out, self.console = team, store, config, out, console
+        self.adapter = StructuredAdapter(retry=team.retry, replay=store.recorded_call)
+        self.limits = {e: AdaptiveLimit(n) for e, n in team.slots.items()}
+        # Its own CPU work (streaming, SQLite, the embedding worker) goes where an engine has slack.
+        self.placement = Placement(team.cpus, helpers=embedder_pids)
+        self.replayed = 0  # calls served from the database on resume instead of the engines
+
+    @property
+    def roles(self) -> Roles:
+        return self.team.roles
+
+    def engine_state(self, engine: str) -> str:
+        return self.team.health(engine) if self.team.health else "up"
+
+    def member_state(self, member: str) -> str:
+        return self.engine_state(self.team.engine_of[member])
+
+    def drawable(self) -> list[str]:
+        """The members a new sample's roles are drawn from: all but those whose engine was given up.
+
+        With every member up this is the pool's list, so the draw depends only on (run
+        seed, sample id); with fewer than N_R + 2 left the run stops instead of bending
+        the rule that generator, reviewers and adjudicator are all different.
+        """
+        names = self.team.names
+        up = [n for n in names if self.member_state(n) != "failed"]
+        if len(up) < self.config.n_reviewers + 2:
+            down = ", ".join(n for n in names if n not in up)
+            raise MembersDown(
+                f"only {len(up)} of {len(names)} members are up ({down}: their engine was given up, see"
+                f" {self.out / 'logs'}); the roles need {self.config.n_reviewers + 2}. The run stopped here;"
+                f" run gra synth on {self.out} again to resume it"
+            )
+        return up
+
+    async def call(
+        self,
+        role: str,
+        member: str,
+        fn: Callable[[], Awaitable[Any]],
+        *,
+        sample_id: str | None = None,
+        seed_id: str | None = None,
+    ) -> Any:
+        """One role call with its retries, every attempt recorded in ``lm_calls``.
+
+        A call that ends in ``engine_error`` while its engine is being restarted waits for
+        the engine and is made again (a bounded number of times), instead of failing the sample.
+        """
+        for _ in range(ENGINE_WAITS):
+            try:
+                return await self._call_once(role, member, fn, sample_id, seed_id)
+            except RoleFailed as exc:
+                if exc.status != "engine_error" or not await self._came_back(member):
+                    raise
+        return await self._call_once(role, member, fn, sample_id, seed_id)
+
+    async def _call_once(self, role, member, fn, sample_id, seed_id) -> Any:
+        limit = self.limits[self.team.engine_of[member]]
+        await limit.acquire()
+        with record.recording(scope=f"{role}:{sample_id or seed_id}") as log:
+            try:
+                with dspy.context(lm=self.team.lms[member], adapter=self.adapter):
+                    result, error = await fn(), None
+            except Exception as exc:  # recorded below with its typed status; never a score
+                result, error = None, exc
+            finally:  # an engine that errors or times out gets fewer calls at once
+                await limit.release(ok=not any(c.parse_status == "engine_error" for c in log.calls))
+        self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id)
+        self.replayed += sum(c.replay_of is not None for c in log.calls)
+        if error is not None:
+            last = log.calls[-1] if log.calls else None
+            status = last.parse_status if last else "engine_error"
+            raise RoleFailed(role, member, status, last.parse_detail if last else str(error)[:200])
+        return result
+
+    async def _came_back(self, member: str) -> bool:
+        """Wait while the member's engine is being restarted; whether it is up again."""
+        if self.member_state(member) != "restarting":
+            return False
+        self.console.print(f"[yellow]engine {self.team.engine_of[member]!r} is restarting; {member}'s calls wait")
+        while (state := self.member_state(member)) == "restarting":
+            await asyncio.sleep(0.5)
+        return state == "up"
+
+    async def drain(self, jobs: list, run: Callable[[Any, str], Awaitable[Any]]) -> list:
+        """Jobs any member may do (annotations, summaries), each on the engine with a slot free first.
+
+        Returns the jobs left undone because every engine was given up.
+        """
+        by_engine: dict[str, list[str]] = {}
+        for name in self.team.names:
+            by_engine.setdefault(self.team.engine_of[name], []).append(name)
+        return await drain(
+            jobs, by_engine, self.team.slots, run, usable=lambda engine: self.engine_state(engine) != "failed"
+        )
+
+    def placed(self) -> contextlib.AbstractContextManager[None]:
+        """While the engines work, keep this process on the cores of the engine with the most slack."""
+        return self.placement.following(lambda: {e: limit.busy_seconds() for e, limit in self.limits.items()})

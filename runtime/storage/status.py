@@ -1,0 +1,44 @@
+"""The statuses a sample moves through, as one enum.
+
+``generating`` → ``reviewing`` → (``adjudicating``) → ``passed`` (awaiting dedup), and then
+exactly one terminal status. Members are plain strings in the database and compare equal
+to them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    GENERATING = "generating"
+    REVIEWING = "reviewing"
+    ADJUDICATING = "adjudicating"
+    PASSED = "passed"
+    ACCEPTED = "accepted"
+    REJECTED_STEERING = "rejected_steering"
+    REJECTED_INSTRUCTION = "rejected_instruction"
+    REJECTED_SCORE = "rejected_score"
+    REJECTED_ADJUDICATION = "rejected_adjudication"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+#: A sample here was cut off mid-way by a crash: it starts over on resume.
+UNFINISHED = (Status.GENERATING, Status.REVIEWING, Status.ADJUDICATING)
+#: Past the committee, waiting for the round's deduplication.
+IN_FLIGHT = (*UNFINISHED, Status.PASSED)
+#: Where a sample ends, once and for all.
+TERMINAL = tuple(s for s in Status if s not in IN_FLIGHT)
+
+#: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
+REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")
+
+
+def sql_list(statuses: tuple[str, ...]) -> str:
+    """``statuses`` as an SQL list literal, for a ``status in (...)`` clause.
+
+    >>> sql_list(UNFINISHED)
+    "('generating', 'reviewing', 'adjudicating')"
+    """
+    return "(" + ", ".join(f"'{s}'" for s in statuses) + ")"
