@@ -91,11 +91,12 @@ def run_figures(store: Store, threshold: float) -> dict:
     last_call_end: dict[str, float] = {}  # sample -> seconds from the run's start to the end of its last call
     for sid, at, latency in db.execute(
         "select c.sample_id, c.started_at, c.latency_s from lm_calls c join samples s on s.id = c.sample_id"
-        " where s.status = 'accepted'"
+        " where s.status = 'accepted' and c.role != 'summarizer'"
     ):
         end = seconds_since(started, at) + (latency or 0.0)
         last_call_end[sid] = max(last_call_end.get(sid, 0.0), end)
     round_end = db.execute("select finished_at from rounds order by round limit 1").fetchone()
+    round_start = db.execute("select started_at from rounds order by round limit 1").fetchone()
     kept = f.kept
     return {
         "candidates": f.candidates,
@@ -110,6 +111,8 @@ def run_figures(store: Store, threshold: float) -> dict:
         "output_tokens_per_kept": round(calls[1] / kept) if kept else None,
         "calls_per_kept_without_annotation": round(sample_calls[0] / kept, 1) if kept else None,
         "output_tokens_per_kept_without_annotation": round(sample_calls[1] / kept) if kept else None,
+        "seconds_annotating_seeds": round(seconds_since(started, round_start[0]), 1),
+        # the committee's last call on the first sample that was kept (its summary comes at the round's end)
         "seconds_to_first_kept_decision": round(min(last_call_end.values()), 1) if last_call_end else None,
         "seconds_to_first_kept_written": round(seconds_since(started, round_end[0]), 1) if kept else None,
     }
@@ -224,6 +227,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--reuse-run", action="store_true", help="measure the finished run in OUT/quality-run again")
+    ap.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="re-read the run's own figures into OUT/quality.json, keeping its annotator and committee measurements",
+    )
     args = ap.parse_args()
     console = Console(stderr=True)
     seeds, fallback = args.seeds, not args.seeds.exists()
@@ -233,10 +241,15 @@ def main() -> None:
     work = args.out / "quality-run"
     config = SynthConfig(rounds=1, per_round=args.candidates, max_candidates=args.candidates, seed=args.seed)
 
-    if not args.reuse_run:
+    if not (args.reuse_run or args.figures_only):
         synthesize(seeds, work, args.pool, config, fresh=True, console=console)
     run_store = Store(work / "gra.db")
     figures = run_figures(run_store, config.dedup_threshold)
+    if args.figures_only:
+        result = json.loads((args.out / "quality.json").read_text()) | figures | {"synth_wall_s": synth_wall(run_store)}
+        (args.out / "quality.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        console.print(f"rewrote the run's figures in {args.out / 'quality.json'}")
+        return
     generated = run_store.samples("instruction is not null", order_by="ordinal")
 
     pool, _ = load_pool(args.pool)
