@@ -92,7 +92,7 @@ def killed_and_resumed(small_seeds, tmp_path_factory):
     db = out / "gra.db"
     rng = random.Random(2026)
     kills, starts = [], 1
-    for i, step in enumerate([(2, 12), (15, 35), (15, 35), (10, 30)]):
+    for i, step in enumerate([(2, 10), (8, 20), (8, 20), (6, 16)]):  # short steps: three kills fit in the shortest run
         target = calls_recorded(db) + rng.randint(*step)
         proc = start(small_seeds, out)
         starts += 1
