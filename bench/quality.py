@@ -111,6 +111,7 @@ def run_figures(store: Store, threshold: float) -> dict:
         "output_tokens_per_kept": round(calls[1] / kept) if kept else None,
         "calls_per_kept_without_annotation": round(sample_calls[0] / kept, 1) if kept else None,
         "output_tokens_per_kept_without_annotation": round(sample_calls[1] / kept) if kept else None,
+        "synth_wall_s": synth_wall(store),
         "seconds_annotating_seeds": round(seconds_since(started, round_start[0]), 1),
         # the committee's last call on the first sample that was kept (its summary comes at the round's end)
         "seconds_to_first_kept_decision": round(min(last_call_end.values()), 1) if last_call_end else None,
@@ -246,7 +247,7 @@ def main() -> None:
     run_store = Store(work / "gra.db")
     figures = run_figures(run_store, config.dedup_threshold)
     if args.figures_only:
-        result = json.loads((args.out / "quality.json").read_text()) | figures | {"synth_wall_s": synth_wall(run_store)}
+        result = json.loads((args.out / "quality.json").read_text()) | figures
         (args.out / "quality.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         console.print(f"rewrote the run's figures in {args.out / 'quality.json'}")
         return
@@ -275,7 +276,6 @@ def main() -> None:
         "seed": args.seed,
         "tau": config.tau,
         "delta": config.delta,
-        "synth_wall_s": synth_wall(run_store),
         **figures,
         "domain_agreement": round(sum(agree) / len(agree), 3) if agree else None,
         "domain_agreement_of": len(agree),
