@@ -8,9 +8,10 @@ drawn: ``per_round`` is set to the budget) on Self-Instruct's 175 seed tasks fro
 JSON says so). Then, with the same pool:
 
 - every generated instruction is annotated again, and its domain compared with the domain
-  its generator was asked for (``domain_agreement``); the annotator's own accuracy is
+  its generator was asked for (``domain_agreement``), by the pool's annotator and by the
+  embedding classifier (``runtime.pipeline.domains``); each judge's own accuracy is
   measured on the 35 shipped examples, whose domains are labelled in
-  ``bench/data/example_domains.jsonl``;
+  ``bench/data/example_domains.jsonl``; the kept samples' labels are checked by the pool;
 - the full committee (screen, checks, scores, σ rule, adjudicator) judges ``--judge-rows``
   labelled responses of ``../shared/judge/`` (half right, half wrong, from both sets).
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import datetime
 import json
@@ -43,6 +45,7 @@ from runtime.config import (
 )
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.pipeline.domains import classify  # noqa: E402
 from runtime.pipeline.embedding import embed, sample_text  # noqa: E402
 from runtime.run import synthesize  # noqa: E402
 from runtime.storage.funnel import funnel  # noqa: E402
@@ -193,6 +196,43 @@ async def judge_phases(coordinator: Coordinator, generated, examples, rows, seed
     return domains, example_domains, committee
 
 
+def share(hits: list[bool]) -> float | None:
+    return round(sum(hits) / len(hits), 3) if hits else None
+
+
+def domain_figures(store: Store, generated, domains, examples, example_domains, labels) -> dict:
+    """Do generated instructions land in the domain asked for, and are the kept ones labelled right?
+
+    Two judges: the pool's annotator (``domains``, None where its call failed) and the
+    embedding classifier; each one's accuracy on the labelled examples says how far to trust it.
+    """
+    asked = [r.get("requested_domain") or r["domain"] for r in generated]
+    nearest = classify([(r["instruction"], r["input"] or "") for r in generated])
+    by_pool = [(d, a) for d, a in zip(domains, asked, strict=True) if d is not None]
+    kept = [(d, r["domain"]) for d, r in zip(domains, generated, strict=True) if r["status"] == "accepted"]
+    seeds = store.seeds("status = 'annotated'")
+    return {
+        "domain_agreement": share([d == a for d, a in by_pool]),
+        "domain_agreement_of": len(by_pool),
+        "domain_agreement_embedding": share([n == a for n, a in zip(nearest, asked, strict=True)]),
+        "kept_label_agreement": share([d == label for d, label in kept if d is not None]),
+        "kept_label_agreement_of": sum(d is not None for d, _ in kept),
+        "relabelled": sum(r["domain"] != a for r, a in zip(generated, asked, strict=True)),
+        "annotator_accuracy_on_labelled_examples": share(
+            [d == labels[e["id"]] for d, e in zip(example_domains, examples, strict=True) if d is not None]
+        ),
+        "annotator_accuracy_of": sum(d is not None for d in example_domains),
+        "embedding_accuracy_on_labelled_examples": share(
+            [
+                d == labels[e["id"]]
+                for d, e in zip(classify([(e["instruction"], e["input"]) for e in examples]), examples, strict=True)
+            ]
+        ),
+        "seed_domains": dict(sorted(collections.Counter(r["domain"] for r in seeds).items())),
+        "seed_model_domain_agreement": share([r["domain"] == r.get("model_domain") for r in seeds]),
+    }
+
+
 def committee_figures(results: list[dict]) -> dict:
     judged = [r for r in results if r["status"] != "failed"]
     right = [r for r in judged if r["correct"]]
@@ -266,8 +306,6 @@ def main() -> None:
         domains, example_domains, committee = asyncio.run(
             judge_phases(coordinator, generated, examples, rows, args.seed)
         )
-    agree = [d == r["domain"] for d, r in zip(domains, generated, strict=True) if d is not None]
-    right = [d == labels[e["id"]] for d, e in zip(example_domains, examples, strict=True) if d is not None]
     result = {
         "pool": args.pool,
         "members": [m.name for m in pool.members],
@@ -277,10 +315,7 @@ def main() -> None:
         "tau": config.tau,
         "delta": config.delta,
         **figures,
-        "domain_agreement": round(sum(agree) / len(agree), 3) if agree else None,
-        "domain_agreement_of": len(agree),
-        "annotator_accuracy_on_labelled_examples": round(sum(right) / len(right), 3) if right else None,
-        "annotator_accuracy_of": len(right),
+        **domain_figures(run_store, generated, domains, examples, example_domains, labels),
         "committee_on_judge_sets": committee_figures(committee),
         "extra_wall_s": round(time.perf_counter() - t1, 1),
         "examples_kept": [
@@ -293,8 +328,10 @@ def main() -> None:
     c = result["committee_on_judge_sets"]
     console.print(
         f"distinct {result['distinct_ratio']}, copies {result['copy_rate']}, kept/100 {result['kept_per_100']},"
-        f" domain agreement {result['domain_agreement']}"
-        f" (annotator {result['annotator_accuracy_on_labelled_examples']}),"
+        f" domain agreement {result['domain_agreement']} by the pool"
+        f" (accuracy {result['annotator_accuracy_on_labelled_examples']}),"
+        f" {result['domain_agreement_embedding']} by embedding"
+        f" (accuracy {result['embedding_accuracy_on_labelled_examples']}),"
         f" committee accepts right {c['accept_rate_right']} / wrong {c['accept_rate_wrong']}, AUROC {c['auroc_mean']}"
     )
     console.print(f"wrote {args.out / 'quality.json'}")

@@ -24,6 +24,7 @@ from typing import Any
 from dspy import Example
 
 from gra_agents.demo_bank import ANNOTATE, CHECKS, JUDGED
+from signatures.vocabulary import DOMAIN_DEFINITIONS
 
 #: How many pool rows a generator predictor is shown: enough to show the pattern, few
 #: enough that a small model's context and a CPU engine's prefill stay small.
@@ -91,6 +92,7 @@ def generator_demos(domain: str, rows: Sequence[dict[str, Any]]) -> dict[str, li
         write.append(
             Example(
                 domain=domain,
+                domain_definition=DOMAIN_DEFINITIONS[domain],
                 keywords=list(row["keywords"]),
                 instruction=row["instruction"],
                 input=row["input"],

@@ -5,6 +5,7 @@ import dspy
 
 from gra_agents.demos import chosen, example_lines, generator_demos
 from signatures import AnswerInstruction, InventKeywords, WriteInstruction
+from signatures.vocabulary import DOMAIN_DEFINITIONS
 
 
 class Generator(dspy.Module):
@@ -30,7 +31,10 @@ class Generator(dspy.Module):
         invent = dict(domain=domain, examples=lines, demos=chosen(self.invent, demos["invent"]))
 
         def write(keywords):
-            return dict(domain=domain, keywords=keywords, demos=chosen(self.write, demos["write"]))
+            definition = DOMAIN_DEFINITIONS[domain]
+            return dict(
+                domain=domain, domain_definition=definition, keywords=keywords, demos=chosen(self.write, demos["write"])
+            )
 
         def answer(task):
             return dict(instruction=task.instruction, input=task.input, demos=chosen(self.answer, demos["answer"]))

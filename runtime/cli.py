@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from runtime import run
-from runtime.config import LlamaCppEngine, PoolFileError, SynthConfig, load_pool
+from runtime.config import LlamaCppEngine, PoolFileError, SeedDomains, SynthConfig, load_pool
 from runtime.engines.gguf_reencode import reencoded
 from runtime.engines.process import EngineError
 from runtime.engines.supervisor import Supervisor
@@ -49,6 +49,14 @@ def _fail(exc: Exception) -> None:
 
 
 Pool_ = Annotated[str, typer.Option("--pool", help="built-in pool name (cpu) or a pool TOML file")]
+SeedDomains_ = Annotated[
+    SeedDomains,
+    typer.Option(help="who gives each seed its domain: the nearest labelled domain by embedding, or the annotator"),
+]
+DomainCheck_ = Annotated[
+    bool,
+    typer.Option("--domain-check/--no-domain-check", help="label each instruction with the domain it is in"),
+]
 
 
 @app.command()
@@ -76,6 +84,8 @@ def synth(
     screen: Annotated[
         bool, typer.Option("--screen/--no-screen", help="reject text that steers its judges before judging it")
     ] = DEFAULTS.screen,
+    seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
+    domain_check: DomainCheck_ = DEFAULTS.domain_check,
     fresh: Annotated[bool, typer.Option("--fresh", help="start over in a run directory that holds a run")] = False,
     allow_changed_config: Annotated[
         bool,
@@ -97,6 +107,8 @@ def synth(
         seed=seed,
         concurrency=concurrency,
         screen=screen,
+        seed_domains=seed_domains,
+        domain_check=domain_check,
     )
     try:
         synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)

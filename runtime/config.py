@@ -18,6 +18,7 @@ import json
 import os
 import tomllib
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,13 @@ from gra_agents import DEFAULT_DELTA, DEFAULT_TAU
 
 #: Characters of one repeated unit that make an answer a loop (runtime.calls.repetition).
 REPETITION_SPAN = 300
+
+
+class SeedDomains(StrEnum):
+    """Who gives a seed its domain: the nearest labelled domain by embedding, or the annotating model."""
+
+    EMBEDDING = "embedding"
+    MODEL = "model"
 
 
 @dataclass
@@ -43,6 +51,8 @@ class SynthConfig:
     seed: int = 0
     concurrency: int | None = None  # samples in flight; default 2 × total engine slots + 4
     screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
+    seed_domains: SeedDomains = SeedDomains.EMBEDDING  # who gives a seed its domain (runtime.pipeline.domains)
+    domain_check: bool = True  # label a generated instruction with its nearest domain, not the requested one
 
     @property
     def budget(self) -> int:

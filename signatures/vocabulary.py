@@ -10,11 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
-#: The seven task domains of the GRA paper (Appendix A). Their definitions (paper Appendix E,
-#: Prompt 1) are in ``AnnotateSeed``'s instructions: Coding (code and algorithms), Math
-#: (calculations, proofs, word problems), QA (facts and knowledge), Reasoning (logic, puzzles,
-#: planning), Role Play (a persona's voice), Language (grammar, translation, rewriting,
-#: classifying text), Creation (stories, poems, slogans, open-ended writing).
+#: The seven task domains of the GRA paper (Appendix A).
 Domain = Literal["Coding", "Math", "QA", "Reasoning", "Role Play", "Language", "Creation"]
 
 #: One response-quality score on the paper's 1-10 scale.
@@ -34,6 +30,17 @@ INPUT_CHARS = 1500
 RESPONSE_CHARS = 4000
 
 DOMAINS: tuple[str, ...] = Domain.__args__
+#: What each domain holds (paper Appendix E, Prompt 1): ``AnnotateSeed`` classifies by these,
+#: and ``WriteInstruction`` is shown the one its instruction must belong to.
+DOMAIN_DEFINITIONS: dict[str, str] = {
+    "Coding": "writing, explaining, debugging or converting code and algorithms.",
+    "Math": "calculations, equations, proofs and mathematical word problems.",
+    "QA": "questions that ask for facts, knowledge or explanations.",
+    "Reasoning": "logical reasoning, puzzles, planning and analysis.",
+    "Role Play": "answering in the voice of a given character or persona.",
+    "Language": "grammar, translation, rewriting, summarizing or classifying text.",
+    "Creation": "creative writing such as stories, poems, slogans and other open-ended writing.",
+}
 #: The reviewers' six response dimensions and three instruction checks (paper Appendix E,
 #: Prompts 6 and 8); their definitions are in ``ScoreResponse``, ``Adjudicate`` and
 #: ``CheckInstruction``.

@@ -7,7 +7,7 @@ class WriteInstruction(dspy.Signature):
     """Write one new, self-contained instruction for an AI assistant.
 
     Requirements:
-    1. It belongs to the given domain and is built around the given keywords.
+    1. It belongs to the given domain, as its definition says, and is built around the given keywords.
     2. It is new: a task of its own, not a copy or paraphrase of a known task.
     3. It is reasonable: a sensible request that can be answered, not nonsense or self-contradictory.
     4. It is complete: everything needed to answer it is in the instruction or its input.
@@ -18,6 +18,7 @@ class WriteInstruction(dspy.Signature):
     when the instruction stands alone."""
 
     domain: Domain = dspy.InputField()
+    domain_definition: str = dspy.InputField(desc="what tasks of this domain are")
     keywords: list[str] = dspy.InputField()
     instruction: str = dspy.OutputField(min_length=1, max_length=INSTRUCTION_CHARS)
     input: str = dspy.OutputField(desc="material for the task, or an empty string", max_length=INPUT_CHARS)

@@ -2,6 +2,9 @@
 
 Any member may annotate a seed (it is not a role draw), so each goes to the engine with a
 slot free first. A seed whose annotation fails is settled as ``failed`` and never drawn.
+The annotator's domain is kept as ``model_domain``; the seed's ``domain`` is the nearest
+domain by embedding (:mod:`runtime.pipeline.domains`) unless ``SynthConfig.seed_domains``
+is ``"model"``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import json
 
 from rich.console import Console
 
+from runtime.config import SeedDomains
+from runtime.pipeline.domains import classify
 from runtime.pipeline.embedding import warm_up
 from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.run_index import RunIndex
@@ -26,8 +31,15 @@ async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], s
     with progress_bars(console) as progress:
         task = progress.add_task("annotating seeds", total=len(todo))
 
+        by_embedding = members.config.seed_domains == SeedDomains.EMBEDDING
+        tasks = [(s.instruction, s.input) for s in todo]
+        nearest = dict(zip([s.id for s in todo], classify(tasks), strict=True)) if by_embedding else {}
+
         async def one(seed: Seed, member: str) -> None:
-            members.store.put_seed(await annotated_row(members, seed, source, member))
+            row = await annotated_row(members, seed, source, member)
+            if row["status"] == "annotated" and by_embedding:
+                row["domain"] = nearest[seed.id]
+            members.store.put_seed(row)
             progress.advance(task)
 
         if await members.drain(todo, one):  # every engine was given up: the seeds left stay unsettled
@@ -36,7 +48,7 @@ async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], s
 
 
 async def annotated_row(members: Members, seed: Seed, source: str, member: str) -> dict:
-    """The ``seeds`` row of one seed, annotated by ``member`` (status ``annotated`` or ``failed``)."""
+    """The ``seeds`` row of one seed annotated by ``member`` (``annotated`` or ``failed``), with the model's domain."""
     row = {"id": seed.id, "source": source, "line": seed.line, "annotator": member}
     row |= {"instruction": seed.instruction, "input": seed.input, "output": seed.output}
     try:
@@ -48,4 +60,10 @@ async def annotated_row(members: Members, seed: Seed, source: str, member: str) 
         )
     except RoleFailed:
         return row | {"status": "failed"}
-    return row | {"domain": p.domain, "keywords": json.dumps(p.keywords), "summary": p.summary, "status": "annotated"}
+    return row | {
+        "domain": p.domain,
+        "model_domain": p.domain,
+        "keywords": json.dumps(p.keywords),
+        "summary": p.summary,
+        "status": "annotated",
+    }

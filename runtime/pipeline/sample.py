@@ -1,10 +1,12 @@
 """One candidate sample, from generation to the committee's outcome.
 
 The generator writes keywords, an instruction and a response from the sample's drawn
-examples; a copy of what it was shown is settled before any judge is called; then the
-committee judges it: the screen, three instruction checks per reviewer, six scores per
-reviewer, the σ rule, and the adjudicator when the reviewers disagree. Every transition
-is written to the store before the next stage begins.
+examples; a copy of what it was shown is settled before any judge is called; an
+instruction that landed in another domain than the one asked for takes that domain's
+label (``SynthConfig.domain_check``); then the committee judges it: the screen, three
+instruction checks per reviewer, six scores per reviewer, the σ rule, and the adjudicator
+when the reviewers disagree. Every transition is written to the store before the next
+stage begins.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gra_agents import RoleAssignment, adjudication_accepts, round_roles, sample
 from gra_agents.demos import adjudicate_demos, check_demos, demo_refs, score_demos
 from runtime.config import SynthConfig
 from runtime.pipeline.copies import copied_from
+from runtime.pipeline.domains import classify
 from runtime.pipeline.team import Members, RoleFailed
 from runtime.storage.status import Status
 
@@ -42,6 +45,7 @@ class Sampler:
         examples = self.store.pool_rows([e[2] for e in drawn])
         shown = self.store.pool_rows(demo_refs(pool, domain, drawn, rng))
         row = {"id": sid, "round": round_, "ordinal": ordinal, "status": Status.GENERATING, "domain": domain}
+        row["requested_domain"] = domain
         row |= {"examples": json.dumps([e["ref"] for e in examples]), "demos": json.dumps([e["ref"] for e in shown])}
         row |= {
             "generator": roles.generator,
@@ -64,6 +68,8 @@ class Sampler:
             ref, similarity = copy
             self.store.update_sample(sid, status=Status.DUPLICATE, duplicate_of=ref, similarity=similarity, **generated)
             return Status.DUPLICATE
+        if cfg.domain_check:  # its judges' demos, its label and the next rounds' pool follow the domain it is in
+            generated["domain"] = domain = classify([(g.instruction, g.input)])[0]
         self.store.update_sample(sid, status=Status.REVIEWING, **generated)
         return await self.judge(sid, roles, g.instruction, g.input, g.response, domain=domain)
 

@@ -16,6 +16,7 @@ class Funnel:
     candidates: int
     generated: int
     copies: int  # repeats an example its generator was shown; settled as duplicate before any judge
+    relabelled: int  # written in another domain than the one asked for, and labelled with that one
     screened_out: int  # its text steers its judges (gra_agents.steering); no judge was called
     instruction_passed: int
     score_accepted: int  # μ ≥ τ and σ ≤ δ
@@ -33,7 +34,8 @@ class Funnel:
 
 def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) -> Funnel:
     where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
-    rows = store.db.execute(f"select status, failure, mean from samples {where}", params).fetchall()
+    rows = store.db.execute(f"select status, failure, mean, domain, requested_domain from samples {where}", params)
+    rows = rows.fetchall()
     total = len(rows)
     status = [r[0] for r in rows]
     copies = sum(r[0] == Status.DUPLICATE and r[2] is None for r in rows)  # never scored: caught before the committee
@@ -49,6 +51,7 @@ def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) ->
         candidates=total,
         generated=generated,
         copies=copies,
+        relabelled=sum(r[4] is not None and r[3] != r[4] for r in rows),
         screened_out=screened,
         instruction_passed=instruction_passed,
         score_accepted=passed_all - adj_ok,
@@ -68,6 +71,7 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_row("candidates drawn", str(f.candidates))
     t.add_row("generated (instruction + response)", str(f.generated))
     t.add_row("copied: repeats an example it was shown (no judge called)", str(f.copies))
+    t.add_row("relabelled: written in another domain than asked", str(f.relabelled))
     t.add_row("screened out: text steers its judges", str(f.screened_out))
     t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
     t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))

@@ -20,7 +20,7 @@ from signatures import (
     SummarizeSample,
     WriteInstruction,
 )
-from signatures.vocabulary import REVIEW_CHARS
+from signatures.vocabulary import DOMAIN_DEFINITIONS, REVIEW_CHARS
 
 CRITICAL = (
     "Be particularly critical in your evaluation to ensure only responses of the highest quality receive high scores."
@@ -130,7 +130,7 @@ def test_invent_keywords_asks_for_novel_keywords_of_the_same_domain():
 def test_write_instruction_lists_the_generation_requirements():
     t = text(WriteInstruction)
     for rule in (
-        "It belongs to the given domain and is built around the given keywords.",
+        "It belongs to the given domain, as its definition says, and is built around the given keywords.",
         "It is new: a task of its own, not a copy or paraphrase of a known task.",
         "It is reasonable:",
         "It is complete: everything needed to answer it is in the instruction or its input.",
@@ -178,3 +178,13 @@ def test_adjudicate_weighs_the_prior_evaluation_and_writes_its_own_review():
     assert review.json_schema_extra["desc"] == "at most 30 words"
     lengths = {type(m).__name__: m for m in review.metadata}
     assert lengths["MinLen"].min_length == 1 and lengths["MaxLen"].max_length == REVIEW_CHARS
+
+
+def test_the_domain_definitions_are_the_annotators_own():
+    """One text per domain: what the annotator classifies by is what the generator is shown."""
+    assert {d: f"{d}: {rule}" for d, rule in DOMAIN_DEFINITIONS.items()} == DOMAIN_RULES
+
+
+def test_write_instruction_is_shown_its_domains_definition():
+    assert "domain_definition" in WriteInstruction.input_fields
+    assert "as its definition says" in text(WriteInstruction)
