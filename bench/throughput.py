@@ -74,8 +74,8 @@ from runtime.engines.weights import cache_dir  # noqa: E402
 from runtime.pipeline import Coordinator, Team
 from runtime.pipeline.dedup import DedupIndex, deduplicate  # noqa: E402
 from runtime.pipeline.embedding import embed  # noqa: E402
-from runtime.run import member_rows  # noqa: E402
 from runtime.storage.accounting import usage_by  # noqa: E402
+from runtime.storage.run_dir import member_rows  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 

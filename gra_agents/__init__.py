@@ -15,8 +15,15 @@ be compiled with DSPy optimizers::
 import signatures  # noqa: F401  (first: it sets LiteLLM's offline switch before DSPy loads)
 from gra_agents.adjudicator import Adjudicator
 from gra_agents.annotator import SeedAnnotator
-from gra_agents.assignment import RoleAssignment, assign_roles, round_roles, sample_rng
-from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, Verdict, adjudication_accepts, verdict
+from gra_agents.assignment import (
+    RoleAssignment,
+    assign_roles,
+    committee_roles,
+    round_roles,
+    sample_rng,
+    single_reviewer_roles,
+)
+from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, VOTES, Verdict, Vote, adjudication_accepts, verdict
 from gra_agents.generator import Generator
 from gra_agents.reviewer import Reviewer
 from gra_agents.steering import steering
@@ -31,11 +38,15 @@ __all__ = [
     "RoleAssignment",
     "SeedAnnotator",
     "Summarizer",
+    "VOTES",
     "Verdict",
+    "Vote",
     "adjudication_accepts",
     "assign_roles",
+    "committee_roles",
     "round_roles",
     "sample_rng",
+    "single_reviewer_roles",
     "steering",
     "verdict",
 ]

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RoleAssignment:
-    generator: str
+    generator: str | None  # None when there is nothing to generate (``gra curate``)
     reviewers: tuple[str, ...]
     adjudicator: str
 
@@ -80,6 +80,57 @@ def round_roles(members: Sequence[str], n_reviewers: int, run_seed: int, round_:
     block, position = divmod(ordinal, len(names))
     ring = random.Random(f"{run_seed}:r{round_}:block{block}").sample(names, len(names))
     return _roles(ring[position:] + ring[:position], n_reviewers)
+
+
+def single_reviewer_roles(
+    members: Sequence[str], reviewer: str, run_seed: int, round_: int, ordinal: int
+) -> RoleAssignment:
+    """Roles when one member reviews every sample alone (the paper's single-model reviewer, §4.3).
+
+    The generator and the adjudicator are drawn from the other members as :func:`round_roles`
+    draws them, so the reviewer never judges its own sample.
+
+    >>> r = single_reviewer_roles(["a", "b", "c", "d"], "b", run_seed=1, round_=1, ordinal=0)
+    >>> r.reviewers, "b" in (r.generator, r.adjudicator)
+    (('b',), False)
+    """
+    others = [n for n in dict.fromkeys(members) if n != reviewer]
+    if len(others) == len(members):
+        raise ValueError(f"no member named {reviewer!r} (members: {', '.join(members)})")
+    drawn = round_roles(others, 1, run_seed, round_, ordinal)
+    return RoleAssignment(generator=drawn.generator, reviewers=(reviewer,), adjudicator=drawn.adjudicator)
+
+
+def committee_roles(
+    members: Sequence[str], n_reviewers: int, run_seed: int, ordinal: int, reviewer: str | None = None
+) -> RoleAssignment:
+    """The judges of row ``ordinal`` (0, 1, ...) of data that has no generator (``gra curate``).
+
+    ``n_reviewers`` reviewers and an adjudicator, all different, read off a ring of the
+    members in balanced blocks as :func:`round_roles` does. With ``reviewer``, that one
+    member reviews every row alone (the paper's single-model reviewer) and the adjudicator
+    is drawn from the others.
+
+    >>> committee_roles(["a", "b", "c"], 2, run_seed=1, ordinal=0).generator is None
+    True
+    >>> committee_roles(["a", "b", "c"], 2, run_seed=1, ordinal=0, reviewer="b").reviewers
+    ('b',)
+    """
+    names = list(dict.fromkeys(members))
+    if reviewer is not None:
+        if reviewer not in names:
+            raise ValueError(f"no member named {reviewer!r} (members: {', '.join(names)})")
+        others = [n for n in names if n != reviewer]
+        if not others:
+            raise ValueError("a single reviewer needs another member to adjudicate")
+        rng = random.Random(f"{run_seed}:curate:{ordinal}")
+        return RoleAssignment(generator=None, reviewers=(reviewer,), adjudicator=rng.choice(others))
+    if n_reviewers < 1 or len(names) < n_reviewers + 1:
+        raise ValueError(f"a pool of {len(names)} members cannot fill {n_reviewers} reviewers + 1 adjudicator")
+    block, position = divmod(ordinal, len(names))
+    ring = random.Random(f"{run_seed}:curate:block{block}").sample(names, len(names))
+    ring = ring[position:] + ring[:position]
+    return RoleAssignment(generator=None, reviewers=tuple(ring[:n_reviewers]), adjudicator=ring[n_reviewers])
 
 
 def sample_rng(run_seed: int, sample_key: str) -> random.Random:

@@ -6,6 +6,14 @@
 
 Arithmetic is exact (fractions), so a mean of exactly τ is accepted, never lost to
 floating-point rounding.
+
+The paper's ablations (§4.3) swap the adjudicator for a plainer rule: ``majority`` settles
+a dispute by how many reviewers' averages reach τ, ``mean`` lets μ alone decide.
+
+>>> verdict([[9, 10, 10, 10, 10, 10], [9, 9, 10, 10, 10, 10], [6, 4, 5, 4, 5, 3]], vote="majority").decision
+'accept'
+>>> verdict([[10] * 6, [10] * 6, [4] * 6], vote="mean").decision
+'accept'
 """
 
 from __future__ import annotations
@@ -17,6 +25,10 @@ from fractions import Fraction
 from typing import Literal
 
 Decision = Literal["accept", "reject", "adjudicate"]
+#: How a dispute (μ ≥ τ, σ > δ) is settled: by the adjudicator (the paper), by the reviewers'
+#: majority, or not at all (μ alone decides, σ is ignored).
+Vote = Literal["adjudicator", "majority", "mean"]
+VOTES: tuple[str, ...] = Vote.__args__
 
 DEFAULT_TAU = 8.0
 DEFAULT_DELTA = 1.5
@@ -40,11 +52,17 @@ def _exact(x: float | int | Fraction) -> Fraction:
     return x if isinstance(x, Fraction) else Fraction(str(x))
 
 
-def verdict(scores: Sequence[Sequence[int]], tau: float = DEFAULT_TAU, delta: float = DEFAULT_DELTA) -> Verdict:
+def verdict(
+    scores: Sequence[Sequence[int]], tau: float = DEFAULT_TAU, delta: float = DEFAULT_DELTA, vote: Vote = "adjudicator"
+) -> Verdict:
     """Apply the committee rule to each reviewer's list of scores.
 
-    μ < τ rejects; μ ≥ τ and σ ≤ δ accepts; μ ≥ τ and σ > δ goes to the adjudicator.
+    μ < τ rejects; μ ≥ τ and σ ≤ δ accepts; μ ≥ τ and σ > δ goes to the adjudicator, or,
+    under ``vote="majority"``, is accepted when more than half the reviewers' averages
+    reach τ. Under ``vote="mean"``, μ ≥ τ accepts whatever σ.
     """
+    if vote not in VOTES:
+        raise ValueError(f"vote must be one of {', '.join(VOTES)}, got {vote!r}")
     if not scores or any(len(s) == 0 for s in scores):
         raise ValueError("verdict needs at least one reviewer with at least one score")
     averages = [Fraction(sum(s), len(s)) for s in scores]
@@ -53,8 +71,10 @@ def verdict(scores: Sequence[Sequence[int]], tau: float = DEFAULT_TAU, delta: fl
     std = math.sqrt(variance)
     if mean < _exact(tau):
         decision: Decision = "reject"
-    elif variance <= _exact(delta) ** 2:
+    elif vote == "mean" or variance <= _exact(delta) ** 2:
         decision = "accept"
+    elif vote == "majority":
+        decision = "accept" if 2 * sum(a >= _exact(tau) for a in averages) > len(averages) else "reject"
     else:
         decision = "adjudicate"
     return Verdict(decision, float(mean), std, tuple(float(a) for a in averages))

@@ -5,20 +5,24 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from gra_agents import VOTES
 from runtime import run
 from runtime.config import LlamaCppEngine, PoolFileError, SeedDomains, SynthConfig, load_pool
+from runtime.curate import curate as run_curate
 from runtime.engines.gguf_reencode import reencoded
 from runtime.engines.process import EngineError
 from runtime.engines.supervisor import Supervisor
 from runtime.engines.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
 from runtime.pipeline import MembersDown, NothingToGenerateFrom
-from runtime.run import RunDirError, synthesize
+from runtime.run import synthesize
+from runtime.storage.run_dir import RunDirError
 from runtime.storage.seeds import SeedFileError
 from runtime.storage.store import Store
 from runtime.story import NoSuchSample, tell
@@ -49,6 +53,23 @@ def _fail(exc: Exception) -> None:
 
 
 Pool_ = Annotated[str, typer.Option("--pool", help="built-in pool name (cpu) or a pool TOML file")]
+Reviewers_ = Annotated[int, typer.Option("--reviewers", min=1, help="reviewers per sample (N_R)")]
+Tau_ = Annotated[float, typer.Option(help="acceptance threshold τ on the 1-10 mean")]
+Delta_ = Annotated[float, typer.Option(help="disagreement threshold δ on the reviewers' std")]
+Seed_ = Annotated[int, typer.Option(help="run seed: fixes every sample's role draw")]
+Concurrency_ = Annotated[int | None, typer.Option(min=1, help="samples in flight [default: 2 × engine slots + 4]")]
+Screen_ = Annotated[
+    bool, typer.Option("--screen/--no-screen", help="reject text that steers its judges before judging it")
+]
+VoteChoice = StrEnum("VoteChoice", {v: v for v in VOTES})
+DEFAULT_VOTE = VoteChoice(DEFAULTS.vote)
+Vote_ = Annotated[
+    VoteChoice,
+    typer.Option(help="how a dispute (μ ≥ τ, σ > δ) is settled: the adjudicator, the reviewers' majority, or μ alone"),
+]
+ReviewerMember_ = Annotated[
+    str | None, typer.Option(help="one member reviews every sample alone (the paper's single-model reviewer)")
+]
 SeedDomains_ = Annotated[
     SeedDomains,
     typer.Option(help="who gives each seed its domain: the nearest labelled domain by embedding, or the annotator"),
@@ -56,6 +77,10 @@ SeedDomains_ = Annotated[
 DomainCheck_ = Annotated[
     bool,
     typer.Option("--domain-check/--no-domain-check", help="label each instruction with the domain it is in"),
+]
+Fresh_ = Annotated[bool, typer.Option("--fresh", help="start over in a directory that holds a run")]
+AllowChanged_ = Annotated[
+    bool, typer.Option("--allow-changed-config", help="resume even though the pool, settings or input file changed")
 ]
 
 
@@ -71,26 +96,21 @@ def synth(
         int | None, typer.Option(min=1, help="candidate budget per round [default: 4 × per-round]")
     ] = None,
     pool: Pool_ = "cpu",
-    reviewers: Annotated[int, typer.Option(min=1, help="reviewers per sample (N_R)")] = DEFAULTS.n_reviewers,
-    tau: Annotated[float, typer.Option(help="acceptance threshold τ on the 1-10 mean")] = DEFAULTS.tau,
-    delta: Annotated[float, typer.Option(help="disagreement threshold δ on the reviewers' std")] = DEFAULTS.delta,
+    reviewers: Reviewers_ = DEFAULTS.n_reviewers,
+    tau: Tau_ = DEFAULTS.tau,
+    delta: Delta_ = DEFAULTS.delta,
     dedup: Annotated[
         float, typer.Option(help="cosine similarity at which a sample is a duplicate")
     ] = DEFAULTS.dedup_threshold,
-    seed: Annotated[int, typer.Option(help="run seed: fixes every sample's role draw")] = DEFAULTS.seed,
-    concurrency: Annotated[
-        int | None, typer.Option(min=1, help="samples in flight [default: 2 × engine slots + 4]")
-    ] = None,
-    screen: Annotated[
-        bool, typer.Option("--screen/--no-screen", help="reject text that steers its judges before judging it")
-    ] = DEFAULTS.screen,
+    seed: Seed_ = DEFAULTS.seed,
+    concurrency: Concurrency_ = None,
+    screen: Screen_ = DEFAULTS.screen,
+    vote: Vote_ = DEFAULT_VOTE,
+    reviewer_member: ReviewerMember_ = None,
     seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
-    fresh: Annotated[bool, typer.Option("--fresh", help="start over in a run directory that holds a run")] = False,
-    allow_changed_config: Annotated[
-        bool,
-        typer.Option("--allow-changed-config", help="resume even though the pool, settings or seed file changed"),
-    ] = False,
+    fresh: Fresh_ = False,
+    allow_changed_config: AllowChanged_ = False,
 ) -> None:
     """Run the GRA loop: annotate seeds, then generate, review, adjudicate and deduplicate.
 
@@ -107,11 +127,49 @@ def synth(
         seed=seed,
         concurrency=concurrency,
         screen=screen,
+        vote=str(vote),
+        reviewer_member=reviewer_member,
         seed_domains=seed_domains,
         domain_check=domain_check,
     )
     try:
         synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+@app.command()
+def curate(
+    data: Annotated[Path, typer.Option(help="rows to judge: Alpaca JSON or JSONL (instruction, input, output)")],
+    out: Annotated[Path, typer.Option(help="directory (curated.jsonl, accepted.jsonl, gra.db)")] = Path("runs/curate"),
+    pool: Pool_ = "cpu",
+    reviewers: Reviewers_ = DEFAULTS.n_reviewers,
+    tau: Tau_ = DEFAULTS.tau,
+    delta: Delta_ = DEFAULTS.delta,
+    seed: Seed_ = DEFAULTS.seed,
+    concurrency: Concurrency_ = None,
+    screen: Screen_ = DEFAULTS.screen,
+    vote: Vote_ = DEFAULT_VOTE,
+    reviewer_member: ReviewerMember_ = None,
+    fresh: Fresh_ = False,
+    allow_changed_config: AllowChanged_ = False,
+) -> None:
+    """Judge rows you already have with the committee: checks, scores, the vote and the adjudicator.
+
+    Every row comes back in curated.jsonl, in input order, with its status and reviews.
+    """
+    config = SynthConfig(
+        n_reviewers=reviewers,
+        tau=tau,
+        delta=delta,
+        seed=seed,
+        concurrency=concurrency,
+        screen=screen,
+        vote=str(vote),
+        reviewer_member=reviewer_member,
+    )
+    try:
+        run_curate(data, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
         _fail(exc)
 

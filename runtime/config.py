@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from gra_agents import DEFAULT_DELTA, DEFAULT_TAU
+from gra_agents import DEFAULT_DELTA, DEFAULT_TAU, Vote
 
 #: Characters of one repeated unit that make an answer a loop (runtime.calls.repetition).
 REPETITION_SPAN = 300
@@ -53,6 +53,10 @@ class SynthConfig:
     screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
     seed_domains: SeedDomains = SeedDomains.EMBEDDING  # who gives a seed its domain (runtime.pipeline.domains)
     domain_check: bool = True  # label a generated instruction with its nearest domain, not the requested one
+    vote: Vote = (
+        "adjudicator"  # how a dispute is settled (gra_agents.committee.verdict); the paper's is the adjudicator
+    )
+    reviewer_member: str | None = None  # one member reviews every sample alone (paper: single-model reviewer)
 
     @property
     def budget(self) -> int:
@@ -229,6 +233,11 @@ class Pool(_Strict):
         if member.seed is not None:
             values["seed"] = member.seed
         return values
+
+    def check_member(self, name: str, source: str = "pool") -> None:
+        names = [m.name for m in self.members]
+        if name not in names:
+            raise PoolFileError(f"{source}: no member named {name!r} ({', '.join(names)})")
 
     def check_roles(self, n_reviewers: int, source: str = "pool") -> None:
         if len(self.members) < n_reviewers + 2:

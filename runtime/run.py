@@ -13,78 +13,31 @@ with another pool, other settings or another seed file is refused (see
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 
-from runtime.config import Pool, SynthConfig, changed_parts, fingerprint, load_pool
+from runtime.config import Pool, SynthConfig, fingerprint, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Coordinator, Roles, Team
 from runtime.storage.accounting import usage_table
 from runtime.storage.export import write_annotated_seeds
 from runtime.storage.funnel import funnel, funnel_table, plain_summary
+from runtime.storage.run_dir import check_out, check_resume, member_rows, prepare_out
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.status import UNFINISHED
-from runtime.storage.store import Store, read_fingerprint
-
-
-class RunDirError(ValueError):
-    """The output directory cannot take this run."""
-
-
-def check_out(out: Path, fresh: bool) -> None:
-    """Refuse a run directory that already holds a run, unless the user asked to start over."""
-    if (out / "gra.db").exists() and not fresh:
-        raise RunDirError(f"{out}: already holds a run (gra.db); pass --fresh to start over in it")
-
-
-def check_resume(out: Path, now: dict[str, str], fresh: bool, allow_changed: bool = False) -> bool:
-    """Whether this call resumes the run in ``out``; raise if it would resume a different experiment."""
-    if fresh or not (out / "gra.db").exists():
-        return False
-    before = read_fingerprint(out / "gra.db")
-    changed = changed_parts(before, now) if before else ["(no fingerprint: made by an older gra)"]
-    if changed and not allow_changed:
-        raise RunDirError(
-            f"{out}: the run there was started with another {', '.join(changed)}; pass --fresh to start over,"
-            " or --allow-changed-config to resume it anyway"
-        )
-    return True
-
-
-def prepare_out(out: Path, fresh: bool) -> None:
-    """Create the run directory; with ``fresh``, first remove an earlier run's database, data and index."""
-    check_out(out, fresh)
-    if (out / "gra.db").exists():
-        for name in ("gra.db", "gra.db-wal", "gra.db-shm", "data.jsonl"):
-            (out / name).unlink(missing_ok=True)
-        shutil.rmtree(out / "index", ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
+from runtime.storage.store import Store
 
 
 def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path]:
     seeds = load_seeds(seeds_path)
     pool, pool_path = load_pool(pool_name)
     pool.check_roles(config.n_reviewers, str(pool_path))
+    if config.reviewer_member is not None:
+        pool.check_member(config.reviewer_member, str(pool_path))
     return seeds, pool, pool_path
-
-
-def member_rows(pool: Pool) -> list[dict]:
-    """The ``members`` rows of a run on ``pool``: who each member is, on which engine, sampled how."""
-    return [
-        {
-            "name": m.name,
-            "engine": m.engine,
-            "kind": pool.engines[m.engine].kind,
-            "model": getattr(pool.engines[m.engine], "model", None),
-            "sampling": json.dumps(pool.sampling_for(m)),
-        }
-        for m in pool.members
-    ]
 
 
 def synthesize(

@@ -44,12 +44,8 @@ class Coordinator:
 
     @property
     def samples_in_flight(self) -> int:
-        """How many candidates a round works on at once: ``--concurrency``, else 2 × every engine slot + 4.
-
-        A sample waits on one engine at a time (its generator, then its reviewers), so an
-        engine stays busy only while some sample in flight needs it.
-        """
-        return self.config.concurrency or (2 * sum(self.team.slots.values()) + 4)
+        """How many candidates a round works on at once (:attr:`Members.samples_in_flight`)."""
+        return self.members.samples_in_flight
 
     async def annotate(self, seeds: list[Seed], source: str) -> None:
         """Annotate every seed not yet settled (domain, keywords, summary), then index them for dedup."""

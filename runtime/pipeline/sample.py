@@ -16,7 +16,15 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gra_agents import RoleAssignment, adjudication_accepts, round_roles, sample_rng, steering, verdict
+from gra_agents import (
+    RoleAssignment,
+    adjudication_accepts,
+    round_roles,
+    sample_rng,
+    single_reviewer_roles,
+    steering,
+    verdict,
+)
 from gra_agents.demos import adjudicate_demos, check_demos, demo_refs, score_demos
 from runtime.config import SynthConfig
 from runtime.pipeline.copies import copied_from
@@ -39,7 +47,7 @@ class Sampler:
         """
         cfg, sid = self.config, f"r{round_}-{ordinal:05d}"
         rng = sample_rng(cfg.seed, sid)
-        roles = round_roles(self.members.drawable(), cfg.n_reviewers, cfg.seed, round_, ordinal)
+        roles = self.roles(round_, ordinal)
         domain = rng.choice(sorted(pool))
         drawn = rng.sample(pool[domain], min(len(pool[domain]), rng.randint(2, 4)))
         examples = self.store.pool_rows([e[2] for e in drawn])
@@ -72,6 +80,14 @@ class Sampler:
             generated["domain"] = domain = classify([(g.instruction, g.input)])[0]
         self.store.update_sample(sid, status=Status.REVIEWING, **generated)
         return await self.judge(sid, roles, g.instruction, g.input, g.response, domain=domain)
+
+    def roles(self, round_: int, ordinal: int) -> RoleAssignment:
+        """Who generates, reviews and adjudicates candidate ``ordinal`` of ``round_`` (drawn per sample)."""
+        cfg = self.config
+        if cfg.reviewer_member:
+            names = self.members.drawable(3)
+            return single_reviewer_roles(names, cfg.reviewer_member, cfg.seed, round_, ordinal)
+        return round_roles(self.members.drawable(), cfg.n_reviewers, cfg.seed, round_, ordinal)
 
     async def judge(
         self, sid: str, roles: RoleAssignment, instruction: str, input: str, response: str, domain: str | None = None
@@ -139,7 +155,8 @@ class Sampler:
                     self.store.add_review(sid, name, "response", s.scores, s.review)
             if failed:
                 return scored, self._fail(sid, "score", failed)
-            v = verdict([s.scores for s in scored], tau=self.config.tau, delta=self.config.delta)
+            cfg = self.config
+            v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta, vote=cfg.vote)
             status = {"reject": Status.REJECTED_SCORE, "accept": Status.PASSED, "adjudicate": Status.ADJUDICATING}
             self.store.update_sample(sid, status=status[v.decision], mean=v.mean, std=v.std)
         return scored, status[v.decision]

@@ -124,27 +124,37 @@ class Members:
     def roles(self) -> Roles:
         return self.team.roles
 
+    @property
+    def samples_in_flight(self) -> int:
+        """How many samples are worked on at once: ``--concurrency``, else 2 × every engine slot + 4.
+
+        A sample waits on one engine at a time (its generator, then its reviewers), so an
+        engine stays busy only while some sample in flight needs it.
+        """
+        return self.config.concurrency or (2 * sum(self.team.slots.values()) + 4)
+
     def engine_state(self, engine: str) -> str:
         return self.team.health(engine) if self.team.health else "up"
 
     def member_state(self, member: str) -> str:
         return self.engine_state(self.team.engine_of[member])
 
-    def drawable(self) -> list[str]:
+    def drawable(self, needed: int | None = None) -> list[str]:
         """The members a new sample's roles are drawn from: all but those whose engine was given up.
 
         With every member up this is the pool's list, so the draw depends only on (run
-        seed, sample id); with fewer than N_R + 2 left the run stops instead of bending
-        the rule that generator, reviewers and adjudicator are all different.
+        seed, sample id); with fewer than ``needed`` (default N_R + 2) left the run stops
+        instead of bending the rule that generator, reviewers and adjudicator are all different.
         """
         names = self.team.names
         up = [n for n in names if self.member_state(n) != "failed"]
-        if len(up) < self.config.n_reviewers + 2:
+        needed = needed or self.config.n_reviewers + 2
+        if len(up) < needed:
             down = ", ".join(n for n in names if n not in up)
             raise MembersDown(
                 f"only {len(up)} of {len(names)} members are up ({down}: their engine was given up, see"
-                f" {self.out / 'logs'}); the roles need {self.config.n_reviewers + 2}. The run stopped here;"
-                f" run gra synth on {self.out} again to resume it"
+                f" {self.out / 'logs'}); the roles need {needed}. The run stopped here;"
+                f" run the same command on {self.out} again to resume it"
             )
         return up
 

@@ -1,8 +1,9 @@
 """Files a run hands to its user, rewritten whole from the database (never appended to).
 
 ``data.jsonl`` holds every kept sample once; ``seeds.annotated.jsonl`` every seed of
-``gra annotate`` with its domain, keywords and summary. Both are derived: a resumed run
-rewrites them, so a file a crash left behind is never trusted.
+``gra annotate`` with its domain, keywords and summary; ``curated.jsonl`` every input row
+of ``gra curate`` with its verdict and ``accepted.jsonl`` the accepted ones. All are
+derived: a resumed run rewrites them, so a file a crash left behind is never trusted.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from runtime.files import atomic_path
+from runtime.storage.seeds import Seed
 from runtime.storage.status import Status
 from runtime.storage.store import Store
+from signatures import CHECK_DIMENSIONS, SCORE_DIMENSIONS
 
 #: The fields of one ``data.jsonl`` line, in order.
 DATA_FIELDS = ("id", "instruction", "input", "output", "domain", "keywords", "summary", "mean", "round")
@@ -43,3 +46,43 @@ def write_data(store: Store, path: Path) -> Path:
 def write_annotated_seeds(store: Store, path: Path) -> Path:
     """``seeds.annotated.jsonl``: every seed in file order, with what the annotator said of it."""
     return write_jsonl(path, ({k: _keywords(r)[k] for k in SEED_FIELDS} for r in store.seeds()))
+
+
+#: What ``curated.jsonl`` adds to each input row, in order.
+VERDICT_FIELDS = ("status", "failure", "domain", "mean", "std", "adjudicated_mean")
+
+
+def reviews(store: Store, sample_id: str) -> list[dict[str, Any]]:
+    """Each reviewer's checks, scores and review of one sample, by name (a stage not reached is absent)."""
+    by_reviewer: dict[str, dict[str, Any]] = {}
+    for r in store.reviews_of(sample_id):
+        entry = by_reviewer.setdefault(r["reviewer"], {"reviewer": r["reviewer"]})
+        field, names = ("checks", CHECK_DIMENSIONS) if r["kind"] == "instruction" else ("scores", SCORE_DIMENSIONS)
+        entry[field] = dict(zip(names, json.loads(r["scores"]), strict=True))
+        if r["review"] is not None:
+            entry["review"] = r["review"]
+    return list(by_reviewer.values())
+
+
+def adjudication(store: Store, sample_id: str) -> dict[str, Any] | None:
+    """The adjudicator's name, scores, average and review of one sample, if it was reached."""
+    for a in store.adjudications_of(sample_id):
+        scores = dict(zip(SCORE_DIMENSIONS, json.loads(a["scores"]), strict=True))
+        return {"adjudicator": a["adjudicator"], "scores": scores, "mean": a["mean"], "review": a["review"]}
+    return None
+
+
+def curated_row(store: Store, row: Seed) -> dict[str, Any]:
+    """One input row, every field of it kept, with the committee's verdict on it."""
+    sample = store.sample(row.id) or {"status": None}
+    out = {"id": row.id, "instruction": row.instruction, "input": row.input, "output": row.output, **row.extra}
+    out |= {k: sample.get(k) for k in VERDICT_FIELDS}
+    return out | {"reviews": reviews(store, row.id), "adjudication": adjudication(store, row.id)}
+
+
+def write_curated(store: Store, rows: list[Seed], out: Path) -> tuple[Path, Path]:
+    """``curated.jsonl`` (every input row, in input order) and ``accepted.jsonl`` (the accepted ones)."""
+    curated = [curated_row(store, r) for r in rows]
+    write_jsonl(out / "curated.jsonl", curated)
+    write_jsonl(out / "accepted.jsonl", (r for r in curated if r["status"] == Status.ACCEPTED))
+    return out / "curated.jsonl", out / "accepted.jsonl"

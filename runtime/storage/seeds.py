@@ -1,14 +1,16 @@
 """Seed files: Alpaca-style rows (``instruction``, ``input``, ``output``) as JSON or JSONL.
 
-Any row may carry an ``id``; rows without one are numbered by position. Every problem is
+Any row may carry an ``id``; rows without one are numbered by position. Other fields are
+kept as they are (``Seed.extra``), so that curated rows go back out with them. Every problem is
 reported as one line that names the file and the line, before anything is written.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MAX_LINE_BYTES = 1_000_000
 
@@ -24,6 +26,7 @@ class Seed:
     input: str
     output: str
     line: int
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def _row(path: Path, line: int, obj: object) -> tuple[str | None, str, str, str]:
@@ -89,5 +92,6 @@ def load_seeds(path: str | Path) -> list[Seed]:
         if seed_id in seen:
             raise SeedFileError(f"{path}:{number}: duplicate id {seed_id!r} (first on line {seen[seed_id]})")
         seen[seed_id] = number
-        seeds.append(Seed(seed_id, instruction, inp, output, number))
+        extra = {k: v for k, v in obj.items() if k not in ("id", "instruction", "input", "output")}
+        seeds.append(Seed(seed_id, instruction, inp, output, number, extra))
     return seeds

@@ -124,6 +124,9 @@ class Store:
     def seeds(self, where: str | None = None, order_by: str = "line") -> list[dict[str, Any]]:
         return list(self.db["seeds"].rows_where(where, order_by=order_by))
 
+    def sample_status_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("select status, count(*) from samples group by status").fetchall())
+
     def seed_status_counts(self) -> dict[str, int]:
         return dict(self.db.execute("select status, count(*) from seeds group by status").fetchall())
 

@@ -10,79 +10,20 @@ import json
 import os
 import random
 import signal
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import hnswlib
 import pytest
 
 from gra_agents import round_roles
-from runtime.storage.store import REPLAYABLE, TERMINAL, Store
+from runtime.storage.store import TERMINAL, Store
 from tests.helpers.gra_cli import gra
+from tests.helpers.kills import calls_recorded, calls_sent_twice, children, start, wait_for_calls, wait_gone
 
 pytestmark = pytest.mark.engine
 
 SEED = 11
 ARGS = ["--rounds", "2", "--per-round", "2", "--max-candidates", "5", "--tau", "1", "--delta", "0", "--seed", str(SEED)]
 ARGS += ["--pool", "tiny"]  # resume is plumbing: the fastest pool kills and resumes most often in the time
-
-
-def children(pid: int) -> list[int]:
-    """Direct child processes of ``pid`` (from /proc)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def calls_recorded(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("select count(*) from lm_calls").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
-
-def start(seeds: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "runtime.cli", "synth", "--seeds", str(seeds), "--out", str(out), *ARGS],
-        stdout=subprocess.DEVNULL,
-        stderr=open(out.parent / "stderr.log", "a"),  # noqa: SIM115 - the child owns it
-    )
-
-
-def wait_for_calls(proc: subprocess.Popen, db: Path, target: int, timeout: float = 600) -> bool:
-    """Wait until ``target`` calls are recorded; False if the run finished first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        if calls_recorded(db) >= target:
-            return True
-        time.sleep(0.2)
-    raise AssertionError(f"no progress to {target} calls in {timeout} s")
-
-
-def wait_gone(pids: list[int], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-        time.sleep(0.1)
-    alive = [p for p in pids if Path(f"/proc/{p}/stat").exists() and ") Z" not in Path(f"/proc/{p}/stat").read_text()]
-    assert not alive, f"engine processes outlived their coordinator: {alive}"
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +35,7 @@ def killed_and_resumed(small_seeds, tmp_path_factory):
     kills, starts = [], 1
     for i, step in enumerate([(2, 10), (8, 20), (8, 20), (6, 16)]):  # short steps: three kills fit in the shortest run
         target = calls_recorded(db) + rng.randint(*step)
-        proc = start(small_seeds, out)
+        proc = start("synth", "--seeds", small_seeds, "--out", out, *ARGS, log=out.parent / "stderr.log")
         starts += 1
         if not wait_for_calls(proc, db, target):
             assert proc.returncode == 0, (out.parent / "stderr.log").read_text()[-3000:]
@@ -149,13 +90,7 @@ def test_no_sample_was_reviewed_twice(killed_and_resumed):
 
 def test_finished_calls_were_not_sent_twice(killed_and_resumed):
     _, store, *_ = killed_and_resumed
-    marks = ", ".join("?" * len(REPLAYABLE))
-    repeats = store.db.execute(
-        f"select request_hash, count(*) from lm_calls where parse_status in ({marks}) and request_hash is not null"
-        " group by 1 having count(*) > 1",
-        REPLAYABLE,
-    ).fetchall()
-    assert repeats == []
+    assert calls_sent_twice(store) == []
 
 
 def test_data_jsonl_equals_the_accepted_rows(killed_and_resumed):

@@ -1,6 +1,8 @@
 """A scripted OpenAI-compatible chat server on 127.0.0.1, for driving the real client path in tests.
 
-Each request pops the next scripted reply: ``(content, finish_reason)`` or ``("HTTP", status)``.
+Each request pops the next scripted reply: ``(content, finish_reason)`` or ``("HTTP", status)``;
+with ``respond`` set, the reply is ``respond(request_body)`` instead (for calls made concurrently,
+whose order a script cannot know).
 Requests are kept in ``.requests`` so a test can check what was sent (seed, response_format).
 
 A request with ``"stream": true`` gets the reply as server-sent events, ``piece_chars``
@@ -19,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeEngine:
     def __init__(self, script: list[tuple], *, piece_chars: int = 4, piece_delay_s: float = 0.0):
         self.script = list(script)
+        self.respond = None
         self.requests: list[dict] = []
         self.streamed: list[dict] = []
         self.piece_chars, self.piece_delay_s = piece_chars, piece_delay_s
@@ -31,7 +34,10 @@ class FakeEngine:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 engine.requests.append(body)
-                content, finish = engine.script.pop(0) if engine.script else ("", "stop")
+                if engine.respond is not None:
+                    content, finish = engine.respond(body)
+                else:
+                    content, finish = engine.script.pop(0) if engine.script else ("", "stop")
                 if content == "HTTP":
                     self.send_response(finish)
                     self.send_header("Content-Type", "application/json")

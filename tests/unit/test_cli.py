@@ -13,6 +13,11 @@ def synth(*args):
     return runner.invoke(app, ["synth", *args])
 
 
+def curate(*args):
+    args = ["--data" if a == "--seeds" else a for a in args]
+    return runner.invoke(app, ["curate", *args])
+
+
 @pytest.fixture
 def good_seeds(tmp_path):
     path = tmp_path / "seeds.jsonl"
@@ -20,10 +25,11 @@ def good_seeds(tmp_path):
     return path
 
 
+@pytest.mark.parametrize("command", [synth, curate], ids=["synth", "curate"])
 @pytest.mark.parametrize("name,content,message", BAD_SEED_FILES, ids=[b[0] for b in BAD_SEED_FILES])
-def test_bad_seed_file(tmp_path, name, content, message):
+def test_bad_seed_file(tmp_path, name, content, message, command):
     seeds, out = write(tmp_path, name, content), tmp_path / "run"
-    result = synth("--seeds", str(seeds), "--out", str(out))
+    result = command("--seeds", str(seeds), "--out", str(out))
     assert result.exit_code == 2
     assert (
         message in result.output
@@ -33,8 +39,9 @@ def test_bad_seed_file(tmp_path, name, content, message):
     assert not out.exists()
 
 
-def test_missing_seed_file(tmp_path):
-    result = synth("--seeds", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "run"))
+@pytest.mark.parametrize("command", [synth, curate], ids=["synth", "curate"])
+def test_missing_seed_file(tmp_path, command):
+    result = command("--seeds", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "run"))
     assert result.exit_code == 2 and "no such seed file" in result.output
     assert not (tmp_path / "run").exists()
 
@@ -63,3 +70,21 @@ def test_bad_pool_file(tmp_path, good_seeds, header, members, message):
 def test_inspect_without_a_run(tmp_path):
     result = runner.invoke(app, ["inspect", str(tmp_path), "r1-00000"])
     assert result.exit_code == 2 and "no gra.db" in result.output
+
+
+@pytest.mark.parametrize(
+    "members,extra,message",
+    [
+        (3, [], "3 members cannot seat 3 reviewer(s) and an adjudicator"),
+        (5, ["--reviewer-member", "nobody"], "no member named 'nobody'"),
+    ],
+    ids=["too-few-members", "unknown-reviewer"],
+)
+def test_a_committee_the_pool_cannot_seat(tmp_path, good_seeds, members, extra, message):
+    pool = tmp_path / "pool.toml"
+    pool.write_text(
+        'name = "s"\n' + LLAMA + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(members))
+    )
+    result = curate("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"), *extra)
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+    assert not (tmp_path / "run").exists()

@@ -1,0 +1,84 @@
+"""``gra curate`` as a function: the committee over a data file the user already has.
+
+Inputs are checked before anything is written, with the seed loader's one-line errors.
+Each row is judged once (:class:`runtime.pipeline.curation.Curator`); the directory
+then holds ``curated.jsonl`` (every row, in input order, with its verdict),
+``accepted.jsonl`` and ``gra.db`` with the same provenance as a synth run. A directory
+that holds a curation is resumed, under the same rules as ``gra synth``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+
+from runtime.config import Pool, PoolFileError, SynthConfig, fingerprint, load_pool
+from runtime.engines.supervisor import Supervisor
+from runtime.pipeline import Members, Roles, Team
+from runtime.pipeline.curation import Curator
+from runtime.storage.accounting import usage_table
+from runtime.storage.export import write_curated
+from runtime.storage.run_dir import check_resume, member_rows, prepare_out
+from runtime.storage.seeds import load_seeds
+from runtime.storage.store import Store
+
+OUTPUTS = ("curated.jsonl", "accepted.jsonl")
+
+
+def check_judges(pool: Pool, config: SynthConfig, source: str) -> None:
+    """Refuse a committee the pool cannot seat: N_R reviewers and an adjudicator, or a named reviewer and one more."""
+    if config.reviewer_member is not None:
+        pool.check_member(config.reviewer_member, source)
+    needed = 2 if config.reviewer_member else config.n_reviewers + 1
+    if len(pool.members) < needed:
+        raise PoolFileError(
+            f"{source}: {len(pool.members)} members cannot seat {needed - 1} reviewer(s) and an adjudicator"
+        )
+
+
+def curate(
+    data_path: Path,
+    out: Path,
+    pool_name: str,
+    config: SynthConfig,
+    *,
+    roles: Roles | None = None,
+    fresh: bool = False,
+    allow_changed: bool = False,
+    console: Console | None = None,
+) -> Path:
+    """Judge every row of ``data_path`` with the committee; return the path of ``curated.jsonl``."""
+    console = console or Console(stderr=True)
+    rows = load_seeds(data_path)
+    pool, pool_path = load_pool(pool_name)
+    check_judges(pool, config, str(pool_path))
+    fp = fingerprint(config, pool, data_path)
+    resume = check_resume(out, fp, fresh, allow_changed)
+    console.print(
+        f"[bold]gra curate[/]: pool {pool.name!r} ({len(pool.members)} members), {len(rows)} rows"
+        + (f"; resuming in {out}" if resume else "")
+    )
+    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
+        if not resume:
+            prepare_out(out, fresh, OUTPUTS)
+        store = Store(out / "gra.db")
+        run_id = store.start_run(
+            config.seed, {"curate": asdict(config), "pool": pool.model_dump(), "data": str(data_path)}, fp
+        )
+        store.put_members(member_rows(pool))
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
+        members = Members(team, store, config, out, console)
+        started = time.perf_counter()
+        asyncio.run(Curator(members, config, console).curate(rows))
+        wall = time.perf_counter() - started
+        store.finish_run(run_id)
+    curated, accepted = write_curated(store, rows, out)
+    console.print(usage_table(store, wall))
+    counts = store.sample_status_counts()
+    console.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f" of {len(rows)} rows")
+    console.print(f"curated: {curated}\naccepted: {accepted}\ndatabase: {out / 'gra.db'}")
+    return curated

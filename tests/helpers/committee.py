@@ -1,0 +1,45 @@
+"""A scripted committee for a stand-in engine: each answer chosen by the call's signature and text."""
+
+import json
+import threading
+
+#: What the generator's three steps answer: a disputed sample (see :class:`Committee`).
+GENERATOR = {
+    "InventKeywords": {"keywords": ["reverse", "word"]},
+    "WriteInstruction": {"instruction": "Spell the word cat backwards.", "input": ""},
+    "AnswerInstruction": {"response": "tac (DISPUTED)"},
+}
+
+
+class Committee:
+    """Scripted judges: checks pass; WRONG scores 3, DISPUTED splits 10/10/4, the rest 9; the adjudicator gives 5.
+
+    ``broken`` marks an output whose score calls get unusable answers.
+    """
+
+    def __init__(self, broken: str | None = None):
+        self.lock, self.disputed, self.broken = threading.Lock(), {}, broken
+
+    def __call__(self, body):
+        name = body["response_format"]["json_schema"]["name"]
+        prompt = body["messages"][-1]["content"]
+        if name in GENERATOR:
+            return json.dumps(GENERATOR[name]), "stop"
+        if name == "CheckInstruction":
+            return json.dumps({"reasonable": 1, "complete": 1, "clear": 1}), "stop"
+        if name == "Adjudicate":
+            return self.sheet(5, "The reviews disagree; the answer is doubtful."), "stop"
+        if self.broken and self.broken in prompt:
+            return "no scores today", "stop"
+        if "WRONG" in prompt:
+            return self.sheet(3, "Wrong result."), "stop"
+        if "DISPUTED" in prompt:
+            with self.lock:
+                n = self.disputed[prompt] = self.disputed.get(prompt, 0) + 1
+            return self.sheet(10 if n <= 2 else 4, "Split."), "stop"
+        return self.sheet(9, "Right."), "stop"
+
+    @staticmethod
+    def sheet(score, review):
+        dims = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
+        return json.dumps({**dict.fromkeys(dims, score), "review": review})

@@ -1,0 +1,102 @@
+"""`gra curate`: the committee over rows a user already has; each row judged once, returned in order."""
+
+import asyncio
+import io
+import json
+
+import pytest
+from rich.console import Console
+
+from runtime.config import SynthConfig
+from runtime.pipeline import Members, Team
+from runtime.pipeline.curation import Curator
+from runtime.storage.export import write_curated
+from runtime.storage.seeds import load_seeds
+from runtime.storage.store import Store
+from tests.helpers.committee import Committee
+from tests.helpers.members import member
+
+ROWS = [
+    {"id": "a", "instruction": "Add 2 and 3.", "input": "", "output": "5", "source": "mine"},
+    {"instruction": "Name the capital of France.", "output": "Paris"},
+    {"id": "c", "instruction": "Multiply 4 by 6.", "input": "", "output": "25 (WRONG)"},
+    {"id": "d", "instruction": "Spell the word cat backwards.", "input": "", "output": "tac (DISPUTED)"},
+]
+
+
+@pytest.fixture
+def data(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    return path
+
+
+@pytest.fixture
+def fake(committee_engine):
+    return committee_engine
+
+
+def curate(tmp_path, fake, data, **config):
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(4)}
+    store = Store(tmp_path / "gra.db")
+    cfg = SynthConfig(**config)
+    quiet = Console(file=io.StringIO())
+    members = Members(Team(lms, {n: "fake" for n in lms}, {"fake": 4}), store, cfg, tmp_path, quiet)
+    rows = load_seeds(data)
+    asyncio.run(Curator(members, cfg, quiet).curate(rows))
+    curated, _ = write_curated(store, rows, tmp_path)
+    return store, [json.loads(line) for line in curated.read_text().splitlines()]
+
+
+def test_every_row_comes_back_once_in_input_order_with_its_fields(tmp_path, fake, data):
+    store, rows = curate(tmp_path, fake, data)
+
+    assert [r["id"] for r in rows] == ["a", "seed-2", "c", "d"]  # a row without an id gets one
+    assert rows[0]["source"] == "mine" and rows[0]["output"] == "5"
+    statuses = {r["id"]: r["status"] for r in rows}
+    assert statuses == {"a": "accepted", "seed-2": "accepted", "c": "rejected_score", "d": "rejected_adjudication"}
+    for r in rows:
+        assert len(r["reviews"]) == 3 and all(set(v) >= {"reviewer", "checks", "scores"} for v in r["reviews"])
+        calls = store.calls_of(r["id"])
+        assert len(calls) == 6 + (r["id"] == "d")  # 3 checks, 3 score sheets, and the adjudicator for the dispute
+    assert rows[3]["mean"] == pytest.approx(8.0) and rows[3]["adjudicated_mean"] == 5.0
+    accepted = [json.loads(line)["id"] for line in (tmp_path / "accepted.jsonl").read_text().splitlines()]
+    assert accepted == ["a", "seed-2"]
+
+
+@pytest.mark.parametrize("vote", ["majority", "mean"])
+def test_a_2_of_3_dispute_the_adjudicator_rejects_is_accepted_by_majority_and_by_mean(tmp_path, fake, data, vote):
+    store, rows = curate(tmp_path, fake, data, vote=vote)
+
+    d = rows[3]
+    assert d["status"] == "accepted" and d["adjudication"] is None
+    assert not [c for c in store.calls_of("d") if c["role"] == "adjudicator"]
+
+
+def test_a_single_named_reviewer_judges_every_row_alone(tmp_path, fake, data):
+    _, rows = curate(tmp_path, fake, data, reviewer_member="m2")
+
+    assert {v["reviewer"] for r in rows for v in r["reviews"]} == {"m2"}
+    assert [len(r["reviews"]) for r in rows] == [1, 1, 1, 1]
+    assert rows[3]["status"] == "accepted"  # one reviewer cannot disagree with itself: no dispute
+
+
+def test_a_row_whose_reviewer_fails_is_failed_with_the_reason_and_the_others_go_on(tmp_path, fake, data):
+    fake.respond = Committee(broken="Multiply 4 by 6.")
+    _, rows = curate(tmp_path, fake, data)
+
+    c = rows[2]
+    assert c["status"] == "failed" and c["failure"].startswith("score:")
+    assert [r["status"] for r in rows if r["id"] != "c"] == ["accepted", "accepted", "rejected_adjudication"]
+
+
+def test_a_second_pass_judges_no_settled_row_again(tmp_path, fake, data):
+    store, _ = curate(tmp_path, fake, data)
+    calls = store.db["lm_calls"].count
+    store.update_sample("d", status="reviewing")  # cut off mid-way, as by a crash
+
+    store, rows = curate(tmp_path, fake, data)
+
+    assert rows[3]["status"] == "rejected_adjudication" and len(rows[3]["reviews"]) == 3
+    assert store.db["lm_calls"].count == calls  # the restarted row's calls were served from the database
+    assert len(fake.requests) == 25
