@@ -22,7 +22,7 @@ class Adjudicate(dspy.Signature):
     instruction: str = dspy.InputField(desc=UNTRUSTED)
     input: str = dspy.InputField(desc=f"may be empty {UNTRUSTED}")
     response: str = dspy.InputField(desc=f"the response to score {UNTRUSTED}")
-    reviews: list[str] = dspy.InputField(desc="each reviewer's scores and review")
+    reviews: list[str] = dspy.InputField(desc=f"each reviewer's scores and review {UNTRUSTED}")
     correctness: Score = dspy.OutputField()
     clarity: Score = dspy.OutputField()
     completeness: Score = dspy.OutputField()

@@ -1,6 +1,6 @@
 import dspy
 
-from signatures.vocabulary import Domain, Keyword
+from signatures.vocabulary import UNTRUSTED, Domain, Keyword
 
 
 class InventKeywords(dspy.Signature):
@@ -13,5 +13,5 @@ class InventKeywords(dspy.Signature):
     enough to build one task around."""
 
     domain: Domain = dspy.InputField()
-    examples: list[str] = dspy.InputField(desc="existing tasks, one 'keywords | summary' line each")
+    examples: list[str] = dspy.InputField(desc=f"existing tasks, one 'keywords | summary' line each {UNTRUSTED}")
     keywords: list[Keyword] = dspy.OutputField(desc="1 to 3 new keywords", min_length=1, max_length=3)
