@@ -1,6 +1,6 @@
 """gra: instruction-tuning data from a team of small language models (GRA, Gao et al., ACL 2025).
 
-The public Python API: the committee rule, the role draw and the five role modules.
+The public Python API: the committee rule, the role draw and the role modules.
 Every role is a plain ``dspy.Module``, so it runs with any DSPy LM and adapter and can
 be compiled with DSPy optimizers::
 
@@ -16,15 +16,20 @@ import signatures  # noqa: F401  (first: it sets LiteLLM's offline switch before
 from gra_agents.adjudicator import Adjudicator
 from gra_agents.annotator import SeedAnnotator
 from gra_agents.assignment import (
+    ROLE_DRAWS,
     RoleAssignment,
     assign_roles,
     committee_roles,
+    fixed_roles,
+    parse_role_draw,
     round_roles,
     sample_rng,
+    single_member_roles,
     single_reviewer_roles,
 )
 from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, VOTES, Verdict, Vote, adjudication_accepts, verdict
 from gra_agents.generator import Generator
+from gra_agents.refiner import Refiner
 from gra_agents.reviewer import Reviewer
 from gra_agents.steering import steering
 from gra_agents.summarizer import Summarizer
@@ -34,6 +39,7 @@ __all__ = [
     "DEFAULT_DELTA",
     "DEFAULT_TAU",
     "Generator",
+    "Refiner",
     "Reviewer",
     "RoleAssignment",
     "SeedAnnotator",
@@ -42,7 +48,11 @@ __all__ = [
     "Verdict",
     "Vote",
     "adjudication_accepts",
+    "ROLE_DRAWS",
     "assign_roles",
+    "fixed_roles",
+    "parse_role_draw",
+    "single_member_roles",
     "committee_roles",
     "round_roles",
     "sample_rng",

@@ -25,6 +25,14 @@ True
 >>> a = assign_roles(["a", "b", "c", "d", "e"], n_reviewers=3, rng=random.Random(7))
 >>> a.generator not in a.reviewers and a.adjudicator not in (a.generator, *a.reviewers)
 True
+
+The paper's role ablations (§5.1) draw no roles at all: ``fixed`` seats the members in
+pool order for every sample, ``single:MEMBER`` puts one member in every seat.
+
+>>> fixed_roles(["a", "b", "c", "d", "e"], 3)
+RoleAssignment(generator='a', reviewers=('b', 'c', 'd'), adjudicator='e')
+>>> single_member_roles("b", 3)
+RoleAssignment(generator='b', reviewers=('b', 'b', 'b'), adjudicator='b')
 """
 
 from __future__ import annotations
@@ -45,8 +53,8 @@ def _checked(members: Sequence[str], n_reviewers: int) -> list[str]:
     names = list(dict.fromkeys(members))
     if len(names) != len(members):
         raise ValueError("member names must be unique")
-    if n_reviewers < 1:
-        raise ValueError("n_reviewers must be at least 1")
+    if n_reviewers < 0:
+        raise ValueError("n_reviewers must be at least 0")
     if len(names) < n_reviewers + 2:
         raise ValueError(
             f"a pool of {len(names)} members cannot fill 1 generator + {n_reviewers} reviewers + 1 adjudicator"
@@ -80,6 +88,36 @@ def round_roles(members: Sequence[str], n_reviewers: int, run_seed: int, round_:
     block, position = divmod(ordinal, len(names))
     ring = random.Random(f"{run_seed}:r{round_}:block{block}").sample(names, len(names))
     return _roles(ring[position:] + ring[:position], n_reviewers)
+
+
+#: How roles are seated: drawn per sample (the paper), fixed in pool order, or one member in all.
+ROLE_DRAWS: tuple[str, ...] = ("random", "fixed", "single:MEMBER")
+
+
+def parse_role_draw(spec: str) -> tuple[str, str | None]:
+    """``"random"``, ``"fixed"`` or ``"single:MEMBER"`` as ``(mode, member)``; anything else raises ValueError.
+
+    >>> parse_role_draw("single:qwen05-a")
+    ('single', 'qwen05-a')
+    """
+    mode, sep, member = spec.partition(":")
+    if mode in ("random", "fixed") and not sep:
+        return mode, None
+    if mode == "single" and member:
+        return mode, member
+    raise ValueError(f"roles must be one of {', '.join(ROLE_DRAWS)}, got {spec!r}")
+
+
+def fixed_roles(members: Sequence[str], n_reviewers: int) -> RoleAssignment:
+    """The same seats for every sample (the paper's fixed roles): generator, reviewers, adjudicator in pool order."""
+    return _roles(_checked(members, n_reviewers), n_reviewers)
+
+
+def single_member_roles(member: str, n_reviewers: int) -> RoleAssignment:
+    """One member in every seat (the paper's single-model team); its reviews are independent samples."""
+    if n_reviewers < 0:
+        raise ValueError("n_reviewers must be at least 0")
+    return RoleAssignment(generator=member, reviewers=(member,) * n_reviewers, adjudicator=member)
 
 
 def single_reviewer_roles(

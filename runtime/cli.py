@@ -14,13 +14,14 @@ from rich.console import Console
 
 from gra_agents import VOTES
 from runtime import run
-from runtime.config import LlamaCppEngine, PoolFileError, SeedDomains, SynthConfig, load_pool
+from runtime.config import ConfigError, LlamaCppEngine, PoolFileError, SeedDomains, SynthConfig, load_pool
 from runtime.curate import curate as run_curate
 from runtime.engines.gguf_reencode import reencoded
 from runtime.engines.process import EngineError
 from runtime.engines.supervisor import Supervisor
 from runtime.engines.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
 from runtime.pipeline import MembersDown, NothingToGenerateFrom
+from runtime.refine import refine as run_refine
 from runtime.run import synthesize
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.seeds import SeedFileError
@@ -36,6 +37,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 USER_ERRORS = (
+    ConfigError,
     NoSuchSample,
     SeedFileError,
     PoolFileError,
@@ -53,7 +55,9 @@ def _fail(exc: Exception) -> None:
 
 
 Pool_ = Annotated[str, typer.Option("--pool", help="built-in pool name (cpu) or a pool TOML file")]
-Reviewers_ = Annotated[int, typer.Option("--reviewers", min=1, help="reviewers per sample (N_R)")]
+Reviewers_ = Annotated[
+    int, typer.Option("--reviewers", min=0, help="reviewers per sample (N_R); synth with 0 reviews nothing")
+]
 Tau_ = Annotated[float, typer.Option(help="acceptance threshold τ on the 1-10 mean")]
 Delta_ = Annotated[float, typer.Option(help="disagreement threshold δ on the reviewers' std")]
 Seed_ = Annotated[int, typer.Option(help="run seed: fixes every sample's role draw")]
@@ -66,6 +70,12 @@ DEFAULT_VOTE = VoteChoice(DEFAULTS.vote)
 Vote_ = Annotated[
     VoteChoice,
     typer.Option(help="how a dispute (μ ≥ τ, σ > δ) is settled: the adjudicator, the reviewers' majority, or μ alone"),
+]
+Roles_ = Annotated[
+    str,
+    typer.Option(
+        help="who plays which role: random per sample (the paper), fixed (pool order), or single:MEMBER in every seat"
+    ),
 ]
 ReviewerMember_ = Annotated[
     str | None, typer.Option(help="one member reviews every sample alone (the paper's single-model reviewer)")
@@ -107,6 +117,7 @@ def synth(
     screen: Screen_ = DEFAULTS.screen,
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
+    roles: Roles_ = DEFAULTS.roles,
     seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
     fresh: Fresh_ = False,
@@ -116,10 +127,32 @@ def synth(
 
     A run directory that already holds a run is resumed where it stopped; --fresh starts over.
     """
-    config = SynthConfig(
-        rounds=rounds,
-        per_round=per_round,
-        max_candidates=max_candidates,
+    try:
+        config = SynthConfig(
+            rounds=rounds,
+            per_round=per_round,
+            max_candidates=max_candidates,
+            n_reviewers=reviewers,
+            tau=tau,
+            delta=delta,
+            dedup_threshold=dedup,
+            seed=seed,
+            concurrency=concurrency,
+            screen=screen,
+            vote=str(vote),
+            reviewer_member=reviewer_member,
+            roles=roles,
+            seed_domains=seed_domains,
+            domain_check=domain_check,
+        )
+        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+def _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, dedup=DEFAULTS.dedup_threshold):
+    """The settings of a command that judges rows (curate, refine): the committee's options only."""
+    return SynthConfig(
         n_reviewers=reviewers,
         tau=tau,
         delta=delta,
@@ -129,13 +162,7 @@ def synth(
         screen=screen,
         vote=str(vote),
         reviewer_member=reviewer_member,
-        seed_domains=seed_domains,
-        domain_check=domain_check,
     )
-    try:
-        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
-    except USER_ERRORS as exc:
-        _fail(exc)
 
 
 @app.command()
@@ -158,18 +185,54 @@ def curate(
 
     Every row comes back in curated.jsonl, in input order, with its status and reviews.
     """
-    config = SynthConfig(
-        n_reviewers=reviewers,
-        tau=tau,
-        delta=delta,
-        seed=seed,
-        concurrency=concurrency,
-        screen=screen,
-        vote=str(vote),
-        reviewer_member=reviewer_member,
-    )
     try:
+        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member)
         run_curate(data, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+@app.command()
+def refine(
+    seeds: Annotated[Path, typer.Option(help="seed file: Alpaca JSON or JSONL (instruction, input, output)")],
+    out: Annotated[Path, typer.Option(help="directory (curated.jsonl, refined.jsonl, gra.db)")] = Path("runs/refine"),
+    integrate: Annotated[
+        Path | None,
+        typer.Option(
+            help="a gra synth run directory: also write integrated.jsonl, refined seeds + its data, deduplicated"
+        ),
+    ] = None,
+    pool: Pool_ = "cpu",
+    reviewers: Reviewers_ = DEFAULTS.n_reviewers,
+    tau: Tau_ = DEFAULTS.tau,
+    delta: Delta_ = DEFAULTS.delta,
+    dedup: Annotated[
+        float, typer.Option(help="cosine similarity at which an integrated row is a duplicate")
+    ] = DEFAULTS.dedup_threshold,
+    seed: Seed_ = DEFAULTS.seed,
+    concurrency: Concurrency_ = None,
+    screen: Screen_ = DEFAULTS.screen,
+    vote: Vote_ = DEFAULT_VOTE,
+    reviewer_member: ReviewerMember_ = None,
+    fresh: Fresh_ = False,
+    allow_changed_config: AllowChanged_ = False,
+) -> None:
+    """Refine seeds (the paper's §5.3): a generator rewrites each response, the committee curates the rewrite.
+
+    Accepted rewrites land in refined.jsonl; --integrate RUN_DIR adds that run's data, deduplicated.
+    """
+    try:
+        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, dedup)
+        run_refine(
+            seeds,
+            out,
+            pool,
+            config,
+            integrate_with=integrate,
+            fresh=fresh,
+            allow_changed=allow_changed_config,
+            console=err,
+        )
     except USER_ERRORS as exc:
         _fail(exc)
 

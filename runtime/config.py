@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from gra_agents import DEFAULT_DELTA, DEFAULT_TAU, Vote
+from gra_agents import DEFAULT_DELTA, DEFAULT_TAU, VOTES, Vote, parse_role_draw
 
 #: Characters of one repeated unit that make an answer a loop (runtime.calls.repetition).
 REPETITION_SPAN = 300
@@ -57,6 +57,32 @@ class SynthConfig:
         "adjudicator"  # how a dispute is settled (gra_agents.committee.verdict); the paper's is the adjudicator
     )
     reviewer_member: str | None = None  # one member reviews every sample alone (paper: single-model reviewer)
+    roles: str = "random"  # random per sample (the paper), "fixed" (pool order) or "single:MEMBER" (paper §5.1)
+
+    def __post_init__(self) -> None:
+        """Refuse switches that cannot be combined, with one line that names them."""
+        try:
+            mode, _ = parse_role_draw(self.roles)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        if self.vote not in VOTES:
+            raise ConfigError(f"vote must be one of {', '.join(VOTES)}, got {self.vote!r}")
+        if self.n_reviewers < 0:
+            raise ConfigError(f"reviewers must be at least 0, got {self.n_reviewers}")
+        if self.reviewer_member is not None and (mode != "random" or self.n_reviewers == 0):
+            raise ConfigError("--reviewer-member seats one reviewer in random roles; drop --roles or --reviewers 0")
+
+    def switches(self) -> str:
+        """The committee's ablation switches in one line (the funnel's title shows them).
+
+        >>> SynthConfig().switches()
+        'roles random, 3 reviewers, vote adjudicator, screen on'
+        """
+        reviewers = (
+            f"reviewer {self.reviewer_member} alone" if self.reviewer_member else f"{self.n_reviewers} reviewers"
+        )
+        screen = "on" if self.screen else "off"
+        return f"roles {self.roles}, {reviewers}, vote {self.vote}, screen {screen}"
 
     @property
     def budget(self) -> int:
@@ -65,6 +91,10 @@ class SynthConfig:
 
 BUILTIN_DIR = Path(__file__).parent / "pools"
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
+
+
+class ConfigError(ValueError):
+    """Run settings that cannot go together; ``str()`` is the one-line message for the user."""
 
 
 class PoolFileError(ValueError):
@@ -290,7 +320,7 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path) -> dict[str, str]:
+def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path, command: str = "synth") -> dict[str, str]:
     """What must not change between a run and its resumption, hashed in three parts.
 
     Resuming with another pool, other thresholds or another seed file would mix two
@@ -299,6 +329,8 @@ def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path) -> dict[str, 
     extended to 5, and concurrency changes no result.
     """
     settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency")}
+    if command != "synth":  # a curation is never resumed as a refinement, nor the other way round
+        settings["command"] = command
     return {
         "settings": _digest(settings),
         "pool": _digest(pool.model_dump(exclude={"name"})),

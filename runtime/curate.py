@@ -16,28 +16,85 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.config import Pool, PoolFileError, SynthConfig, fingerprint, load_pool
+from runtime.config import ConfigError, Pool, PoolFileError, SynthConfig, fingerprint, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Members, Roles, Team
 from runtime.pipeline.curation import Curator
 from runtime.storage.accounting import usage_table
 from runtime.storage.export import write_curated
 from runtime.storage.run_dir import check_resume, member_rows, prepare_out
-from runtime.storage.seeds import load_seeds
+from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.store import Store
 
 OUTPUTS = ("curated.jsonl", "accepted.jsonl")
 
 
-def check_judges(pool: Pool, config: SynthConfig, source: str) -> None:
-    """Refuse a committee the pool cannot seat: N_R reviewers and an adjudicator, or a named reviewer and one more."""
+def check_judges(pool: Pool, config: SynthConfig, source: str, generator: bool = False) -> None:
+    """Refuse a committee the pool cannot seat: N_R reviewers and an adjudicator, or a named reviewer and one more
+    (and, with ``generator``, one more member to write, who never judges its own text)."""
+    if config.n_reviewers == 0:
+        raise ConfigError("curation needs at least one reviewer (--reviewers 0 is synth's no-review ablation)")
     if config.reviewer_member is not None:
         pool.check_member(config.reviewer_member, source)
-    needed = 2 if config.reviewer_member else config.n_reviewers + 1
+    needed = (2 if config.reviewer_member else config.n_reviewers + 1) + generator
     if len(pool.members) < needed:
+        writer = "a generator, " if generator else ""
         raise PoolFileError(
-            f"{source}: {len(pool.members)} members cannot seat {needed - 1} reviewer(s) and an adjudicator"
+            f"{source}: {len(pool.members)} members cannot seat {writer}{needed - 1 - generator} reviewer(s)"
+            " and an adjudicator"
         )
+
+
+def judge_rows(
+    data_path: Path,
+    out: Path,
+    pool_name: str,
+    config: SynthConfig,
+    *,
+    worker: type[Curator] = Curator,
+    outputs: tuple[str, ...] = OUTPUTS,
+    roles: Roles | None = None,
+    fresh: bool = False,
+    allow_changed: bool = False,
+    console: Console,
+) -> tuple[Store, list[Seed], float]:
+    """Check the inputs, start the engines and settle every row with ``worker``; return the store, rows and wall time.
+
+    ``worker`` is :class:`Curator` (``gra curate``) or a subclass that does more per row
+    (``gra refine``); its ``command`` names it in the fingerprint and the messages.
+    """
+    rows = load_seeds(data_path)
+    pool, pool_path = load_pool(pool_name)
+    command = worker.command
+    check_judges(pool, config, str(pool_path), generator=worker is not Curator)
+    fp = fingerprint(config, pool, data_path, command=command)
+    resume = check_resume(out, fp, fresh, allow_changed)
+    console.print(
+        f"[bold]gra {command}[/]: pool {pool.name!r} ({len(pool.members)} members), {len(rows)} rows;"
+        f" {config.switches()}" + (f"; resuming in {out}" if resume else "")
+    )
+    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
+        if not resume:
+            prepare_out(out, fresh, outputs)
+        store = Store(out / "gra.db")
+        run_id = store.start_run(
+            config.seed, {command: asdict(config), "pool": pool.model_dump(), "data": str(data_path)}, fp
+        )
+        store.put_members(member_rows(pool))
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
+        members = Members(team, store, config, out, console)
+        started = time.perf_counter()
+        asyncio.run(worker(members, config, console).curate(rows))
+        wall = time.perf_counter() - started
+        store.finish_run(run_id)
+    return store, rows, wall
+
+
+def report(store: Store, rows: list[Seed], wall: float, console: Console) -> None:
+    """The usage table and how many rows ended in each status."""
+    console.print(usage_table(store, wall))
+    counts = store.sample_status_counts()
+    console.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f" of {len(rows)} rows")
 
 
 def curate(
@@ -53,32 +110,10 @@ def curate(
 ) -> Path:
     """Judge every row of ``data_path`` with the committee; return the path of ``curated.jsonl``."""
     console = console or Console(stderr=True)
-    rows = load_seeds(data_path)
-    pool, pool_path = load_pool(pool_name)
-    check_judges(pool, config, str(pool_path))
-    fp = fingerprint(config, pool, data_path)
-    resume = check_resume(out, fp, fresh, allow_changed)
-    console.print(
-        f"[bold]gra curate[/]: pool {pool.name!r} ({len(pool.members)} members), {len(rows)} rows"
-        + (f"; resuming in {out}" if resume else "")
+    store, rows, wall = judge_rows(
+        data_path, out, pool_name, config, roles=roles, fresh=fresh, allow_changed=allow_changed, console=console
     )
-    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
-        if not resume:
-            prepare_out(out, fresh, OUTPUTS)
-        store = Store(out / "gra.db")
-        run_id = store.start_run(
-            config.seed, {"curate": asdict(config), "pool": pool.model_dump(), "data": str(data_path)}, fp
-        )
-        store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
-        members = Members(team, store, config, out, console)
-        started = time.perf_counter()
-        asyncio.run(Curator(members, config, console).curate(rows))
-        wall = time.perf_counter() - started
-        store.finish_run(run_id)
     curated, accepted = write_curated(store, rows, out)
-    console.print(usage_table(store, wall))
-    counts = store.sample_status_counts()
-    console.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) + f" of {len(rows)} rows")
+    report(store, rows, wall, console)
     console.print(f"curated: {curated}\naccepted: {accepted}\ndatabase: {out / 'gra.db'}")
     return curated

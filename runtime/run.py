@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from gra_agents import parse_role_draw
 from runtime.config import Pool, SynthConfig, fingerprint, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Coordinator, Roles, Team
@@ -34,7 +35,11 @@ from runtime.storage.store import Store
 def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path]:
     seeds = load_seeds(seeds_path)
     pool, pool_path = load_pool(pool_name)
-    pool.check_roles(config.n_reviewers, str(pool_path))
+    mode, member = parse_role_draw(config.roles)
+    if mode == "single":  # one member in every seat
+        pool.check_member(member, str(pool_path))
+    else:
+        pool.check_roles(config.n_reviewers, str(pool_path))
     if config.reviewer_member is not None:
         pool.check_member(config.reviewer_member, str(pool_path))
     return seeds, pool, pool_path
@@ -95,10 +100,10 @@ def report(store: Store, config: SynthConfig, wall: float, console: Console) -> 
     """The funnel of each round (when there are several), the usage table and the run's funnel."""
     if config.rounds > 1:
         for r in range(1, config.rounds + 1):
-            console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r}"))
+            console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r} ({config.switches()})"))
     console.print(usage_table(store, wall))
     total = funnel(store, None, config.tau)
-    console.print(funnel_table(total, title="GRA funnel (all rounds)"))
+    console.print(funnel_table(total, title=f"GRA funnel, all rounds ({config.switches()})"))
     console.print(plain_summary(total))
 
 

@@ -19,6 +19,7 @@ from signatures.annotate_seed import AnnotateSeed
 from signatures.answer_instruction import AnswerInstruction
 from signatures.check_instruction import CheckInstruction
 from signatures.invent_keywords import InventKeywords
+from signatures.refine_response import RefineResponse
 from signatures.score_response import ScoreResponse
 from signatures.summarize_sample import SummarizeSample
 from signatures.vocabulary import CHECK_DIMENSIONS, DOMAINS, SCORE_DIMENSIONS, Check, Domain, Keyword, Score
@@ -33,6 +34,7 @@ ALL_SIGNATURES = (
     ScoreResponse,
     Adjudicate,
     SummarizeSample,
+    RefineResponse,
 )
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "Domain",
     "InventKeywords",
     "Keyword",
+    "RefineResponse",
     "SCORE_DIMENSIONS",
     "Score",
     "ScoreResponse",

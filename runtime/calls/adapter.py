@@ -209,10 +209,13 @@ class StructuredAdapter(JSONAdapter):
         )
 
     def _kwargs_for(self, lm, lm_kwargs: dict[str, Any], attempt: int) -> dict[str, Any]:
-        if attempt == 0:
+        """The sampling seed of an attempt: a retry, or another seat of the same member, is a new sample."""
+        log = call_log.current()
+        shift = attempt * 1_000_003 + (log.seat if log is not None else 0) * 7_919
+        if shift == 0:
             return lm_kwargs
         base = lm_kwargs.get("seed", getattr(lm, "kwargs", {}).get("seed", 0)) or 0
-        return {**lm_kwargs, "seed": base + attempt * 1_000_003}  # a new sample, never the same answer again
+        return {**lm_kwargs, "seed": base + shift}  # never the same answer again
 
     def _recorded(self, lm, kwargs, signature, demos, inputs, attempt: int) -> tuple[str | None, dict | None]:
         key = self.request_hash(lm, kwargs, signature, demos, inputs, attempt)

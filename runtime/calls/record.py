@@ -52,6 +52,7 @@ class CallLog:
 
     calls: list[CallRecord] = field(default_factory=list)
     scope: str | None = None
+    seat: int = 0  # which of one member's seats in one role these calls fill; it shifts the sampling seed
 
 
 _CURRENT: contextvars.ContextVar[CallLog | None] = contextvars.ContextVar("gra_call_log", default=None)
@@ -62,9 +63,9 @@ def current() -> CallLog | None:
 
 
 @contextmanager
-def recording(scope: str | None = None) -> Iterator[CallLog]:
+def recording(scope: str | None = None, seat: int = 0) -> Iterator[CallLog]:
     """Collect the calls made inside the ``with`` block (and the tasks it awaits)."""
-    log = CallLog(scope=scope)
+    log = CallLog(scope=scope, seat=seat)
     token = _CURRENT.set(log)
     try:
         yield log

@@ -30,6 +30,9 @@ from runtime.storage.status import TERMINAL, Status
 class Curator:
     """Judges existing rows with the committee, each at most once."""
 
+    label = "curating rows"  # the progress bar's
+    command = "curate"  # the gra command it serves: part of the run's fingerprint
+
     def __init__(self, members: Members, config: SynthConfig, console: Console):
         self.members, self.config, self.store, self.console = members, config, members.store, console
         self.sampler = Sampler(members, config)
@@ -40,7 +43,7 @@ class Curator:
         todo = [(i, r) for i, r in enumerate(rows) if seen.get(r.id) not in TERMINAL]
         gate = asyncio.Semaphore(self.members.samples_in_flight)
         with self.members.placed(), progress_bars(self.console) as progress:
-            task = progress.add_task("curating rows", total=len(rows), completed=len(rows) - len(todo))
+            task = progress.add_task(self.label, total=len(rows), completed=len(rows) - len(todo))
 
             async def one(ordinal: int, row: Seed) -> None:
                 async with gate:

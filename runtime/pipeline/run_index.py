@@ -56,7 +56,8 @@ class RunIndex:
             new_items.append({"label": label, "kind": "sample", "ref": key})
             return label
 
-        items = [(r["id"], r["mean"], v) for r, v in zip(rows, vectors, strict=True)]
+        # μ is absent only when nothing reviewed the round (``--reviewers 0``): then the order is the round's
+        items = [(r["id"], r["mean"] or 0.0, v) for r, v in zip(rows, vectors, strict=True)]
         decisions = deduplicate(self.index, items, label_for, threshold)
         self.store.add_index_items(new_items)
         pending = {i["label"]: f"sample:{i['ref']}" for i in new_items}

@@ -19,8 +19,11 @@ from typing import Any
 from gra_agents import (
     RoleAssignment,
     adjudication_accepts,
+    fixed_roles,
+    parse_role_draw,
     round_roles,
     sample_rng,
+    single_member_roles,
     single_reviewer_roles,
     steering,
     verdict,
@@ -78,12 +81,23 @@ class Sampler:
             return Status.DUPLICATE
         if cfg.domain_check:  # its judges' demos, its label and the next rounds' pool follow the domain it is in
             generated["domain"] = domain = classify([(g.instruction, g.input)])[0]
+        if cfg.n_reviewers == 0:  # the paper's no-review ablation: every generated sample goes to dedup
+            self.store.update_sample(sid, status=Status.PASSED, **generated)
+            return Status.PASSED
         self.store.update_sample(sid, status=Status.REVIEWING, **generated)
         return await self.judge(sid, roles, g.instruction, g.input, g.response, domain=domain)
 
     def roles(self, round_: int, ordinal: int) -> RoleAssignment:
         """Who generates, reviews and adjudicates candidate ``ordinal`` of ``round_`` (drawn per sample)."""
         cfg = self.config
+        mode, member = parse_role_draw(cfg.roles)
+        if mode == "single":
+            self.members.check_up([member])
+            return single_member_roles(member, cfg.n_reviewers)
+        if mode == "fixed":
+            roles = fixed_roles(self.members.team.names, cfg.n_reviewers)
+            self.members.check_up([roles.generator, *roles.reviewers, roles.adjudicator])
+            return roles
         if cfg.reviewer_member:
             names = self.members.drawable(3)
             return single_reviewer_roles(names, cfg.reviewer_member, cfg.seed, round_, ordinal)
@@ -119,9 +133,17 @@ class Sampler:
         return list(dict.fromkeys(rule for text in texts for rule in steering(text)))
 
     async def _each_reviewer(self, sid: str, roles: RoleAssignment, make: Callable[[], Awaitable[Any]]) -> list:
-        """One call per reviewer, at once; a reviewer's failed call comes back as its RoleFailed."""
+        """One call per reviewer, at once; a reviewer's failed call comes back as its RoleFailed.
+
+        A member seated more than once (``--roles single:MEMBER``) answers once per seat.
+        """
+        seats = [roles.reviewers[:i].count(r) for i, r in enumerate(roles.reviewers)]
         results = await asyncio.gather(
-            *(self.members.call("reviewer", r, make, sample_id=sid) for r in roles.reviewers), return_exceptions=True
+            *(
+                self.members.call("reviewer", r, make, sample_id=sid, seat=seat)
+                for r, seat in zip(roles.reviewers, seats, strict=True)
+            ),
+            return_exceptions=True,
         )
         for r in results:
             if isinstance(r, BaseException) and not isinstance(r, RoleFailed):

@@ -18,7 +18,7 @@ from typing import Any
 import dspy
 from rich.console import Console
 
-from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summarizer
+from gra_agents import Adjudicator, Generator, Refiner, Reviewer, SeedAnnotator, Summarizer
 from runtime.calls import record
 from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.member_lm import MemberLM
@@ -55,6 +55,7 @@ class Roles:
     reviewer: Reviewer = field(default_factory=Reviewer)
     adjudicator: Adjudicator = field(default_factory=Adjudicator)
     summarizer: Summarizer = field(default_factory=Summarizer)
+    refiner: Refiner = field(default_factory=Refiner)  # gra refine: rewrites a seed's response
 
 
 @dataclass
@@ -158,6 +159,16 @@ class Members:
             )
         return up
 
+    def check_up(self, names: list[str]) -> None:
+        """Stop the run (MembersDown) when a member that must play a fixed seat has lost its engine."""
+        down = [n for n in dict.fromkeys(names) if self.member_state(n) == "failed"]
+        if down:
+            raise MembersDown(
+                f"{', '.join(down)}: their engine was given up (see {self.out / 'logs'}), and their seats are fixed"
+                f" (--roles {self.config.roles}). The run stopped here; run the same command on {self.out} again"
+                " to resume it"
+            )
+
     async def call(
         self,
         role: str,
@@ -166,24 +177,30 @@ class Members:
         *,
         sample_id: str | None = None,
         seed_id: str | None = None,
+        seat: int = 0,
     ) -> Any:
         """One role call with its retries, every attempt recorded in ``lm_calls``.
+
+        ``seat`` tells apart the calls one member makes for one sample in several seats of
+        the same role (``--roles single:MEMBER``): each seat is its own request and its own
+        sample of the model, never a replay of another seat's answer.
 
         A call that ends in ``engine_error`` while its engine is being restarted waits for
         the engine and is made again (a bounded number of times), instead of failing the sample.
         """
         for _ in range(ENGINE_WAITS):
             try:
-                return await self._call_once(role, member, fn, sample_id, seed_id)
+                return await self._call_once(role, member, fn, sample_id, seed_id, seat)
             except RoleFailed as exc:
                 if exc.status != "engine_error" or not await self._came_back(member):
                     raise
-        return await self._call_once(role, member, fn, sample_id, seed_id)
+        return await self._call_once(role, member, fn, sample_id, seed_id, seat)
 
-    async def _call_once(self, role, member, fn, sample_id, seed_id) -> Any:
+    async def _call_once(self, role, member, fn, sample_id, seed_id, seat=0) -> Any:
         limit = self.limits[self.team.engine_of[member]]
         await limit.acquire()
-        with record.recording(scope=f"{role}:{sample_id or seed_id}") as log:
+        seated = f"{role}#{seat}" if seat else role
+        with record.recording(scope=f"{seated}:{sample_id or seed_id}", seat=seat) as log:
             try:
                 with dspy.context(lm=self.team.lms[member], adapter=self.adapter):
                     result, error = await fn(), None

@@ -2,7 +2,8 @@
 
 ``data.jsonl`` holds every kept sample once; ``seeds.annotated.jsonl`` every seed of
 ``gra annotate`` with its domain, keywords and summary; ``curated.jsonl`` every input row
-of ``gra curate`` with its verdict and ``accepted.jsonl`` the accepted ones. All are
+of ``gra curate`` with its verdict and ``accepted.jsonl`` the accepted ones; ``gra refine``'s
+``curated.jsonl`` carries each seed's rewrite and ``refined.jsonl`` the accepted ones. All are
 derived: a resumed run rewrites them, so a file a crash left behind is never trusted.
 """
 
@@ -86,3 +87,18 @@ def write_curated(store: Store, rows: list[Seed], out: Path) -> tuple[Path, Path
     write_jsonl(out / "curated.jsonl", curated)
     write_jsonl(out / "accepted.jsonl", (r for r in curated if r["status"] == Status.ACCEPTED))
     return out / "curated.jsonl", out / "accepted.jsonl"
+
+
+def refined_row(store: Store, row: Seed) -> dict[str, Any]:
+    """One seed with its rewrite as ``output`` (the seed's own kept as ``original_output``) and the verdict on it."""
+    sample = store.sample(row.id) or {}
+    out = curated_row(store, row)
+    return out | {"output": sample.get("output"), "original_output": row.output, "generator": sample.get("generator")}
+
+
+def write_refined(store: Store, rows: list[Seed], out: Path) -> tuple[Path, Path]:
+    """``curated.jsonl`` (every seed in input order, with its rewrite) and ``refined.jsonl`` (accepted rewrites)."""
+    curated = [refined_row(store, r) for r in rows]
+    write_jsonl(out / "curated.jsonl", curated)
+    write_jsonl(out / "refined.jsonl", (r for r in curated if r["status"] == Status.ACCEPTED))
+    return out / "curated.jsonl", out / "refined.jsonl"

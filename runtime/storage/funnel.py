@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from gra_agents import DEFAULT_TAU
-from runtime.storage.status import Status
+from runtime.storage.status import COPY, Status
 from runtime.storage.store import Store
 
 
@@ -34,11 +34,12 @@ class Funnel:
 
 def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) -> Funnel:
     where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
-    rows = store.db.execute(f"select status, failure, mean, domain, requested_domain from samples {where}", params)
-    rows = rows.fetchall()
+    rows = store.db.execute(
+        f"select status, failure, {COPY}, domain, requested_domain from samples {where}", params
+    ).fetchall()
     total = len(rows)
     status = [r[0] for r in rows]
-    copies = sum(r[0] == Status.DUPLICATE and r[2] is None for r in rows)  # never scored: caught before the committee
+    copies = sum(bool(r[2]) for r in rows)  # caught before the committee
     failed_at = [(r[1] or "").split(":", 1)[0] for r in rows if r[0] == Status.FAILED]
     sent, adj_ok = store.count_adjudicated(round_)
     generated = total - failed_at.count("generate")

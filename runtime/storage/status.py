@@ -31,6 +31,10 @@ IN_FLIGHT = (*UNFINISHED, Status.PASSED)
 #: Where a sample ends, once and for all.
 TERMINAL = tuple(s for s in Status if s not in IN_FLIGHT)
 
+#: SQL for a copy of what its generator was shown: a duplicate never scored, though it had
+#: reviewers (with ``--reviewers 0`` nothing is scored, and a duplicate was dropped by dedup).
+COPY = "status = 'duplicate' and mean is null and coalesce(reviewers, '') != '[]'"
+
 #: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
 REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")
 

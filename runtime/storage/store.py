@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from runtime.storage import schema
-from runtime.storage.status import REPLAYABLE, TERMINAL, UNFINISHED, Status, sql_list
+from runtime.storage.status import COPY, REPLAYABLE, TERMINAL, UNFINISHED, Status, sql_list
 
 
 def now() -> str:
@@ -270,7 +270,7 @@ class Store:
         """Candidates launched, how many passed the committee, and which are unfinished (by ordinal)."""
         launched, passed, next_ordinal = self.db.execute(
             "select count(*), coalesce(sum(status in ('passed', 'accepted')"
-            " or (status = 'duplicate' and mean is not null)), 0),"
+            f" or (status = 'duplicate' and not ({COPY}))), 0),"
             " coalesce(max(ordinal), -1) + 1 from samples where round = ?",
             [round_],
         ).fetchone()

@@ -14,7 +14,8 @@ GENERATOR = {
 class Committee:
     """Scripted judges: checks pass; WRONG scores 3, DISPUTED splits 10/10/4, the rest 9; the adjudicator gives 5.
 
-    ``broken`` marks an output whose score calls get unusable answers.
+    A seed's rewrite keeps its draft's mark. ``broken`` marks a text whose score calls (or
+    rewrite) get unusable answers.
     """
 
     def __init__(self, broken: str | None = None):
@@ -25,6 +26,11 @@ class Committee:
         prompt = body["messages"][-1]["content"]
         if name in GENERATOR:
             return json.dumps(GENERATOR[name]), "stop"
+        if name == "RefineResponse":  # a rewrite keeps its draft's mark, so its judges treat it alike
+            if self.broken and self.broken in prompt:
+                return "no rewrite today", "stop"
+            mark = next((m for m in ("WRONG", "DISPUTED") if m in prompt), "fine")
+            return json.dumps({"response": f"Rewritten ({mark})."}), "stop"
         if name == "CheckInstruction":
             return json.dumps({"reasonable": 1, "complete": 1, "clear": 1}), "stop"
         if name == "Adjudicate":

@@ -18,6 +18,10 @@ def curate(*args):
     return runner.invoke(app, ["curate", *args])
 
 
+def refine(*args):
+    return runner.invoke(app, ["refine", *args])
+
+
 @pytest.fixture
 def good_seeds(tmp_path):
     path = tmp_path / "seeds.jsonl"
@@ -25,7 +29,7 @@ def good_seeds(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("command", [synth, curate], ids=["synth", "curate"])
+@pytest.mark.parametrize("command", [synth, curate, refine], ids=["synth", "curate", "refine"])
 @pytest.mark.parametrize("name,content,message", BAD_SEED_FILES, ids=[b[0] for b in BAD_SEED_FILES])
 def test_bad_seed_file(tmp_path, name, content, message, command):
     seeds, out = write(tmp_path, name, content), tmp_path / "run"
@@ -39,7 +43,7 @@ def test_bad_seed_file(tmp_path, name, content, message, command):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("command", [synth, curate], ids=["synth", "curate"])
+@pytest.mark.parametrize("command", [synth, curate, refine], ids=["synth", "curate", "refine"])
 def test_missing_seed_file(tmp_path, command):
     result = command("--seeds", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "run"))
     assert result.exit_code == 2 and "no such seed file" in result.output
@@ -86,5 +90,32 @@ def test_a_committee_the_pool_cannot_seat(tmp_path, good_seeds, members, extra, 
         'name = "s"\n' + LLAMA + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(members))
     )
     result = curate("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"), *extra)
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    "command,extra,message",
+    [
+        (synth, ["--roles", "everyone"], "roles must be one of random, fixed, single:MEMBER, got 'everyone'"),
+        (synth, ["--roles", "single:nobody"], "no member named 'nobody'"),
+        (synth, ["--roles", "fixed", "--reviewer-member", "m1"], "--reviewer-member seats one reviewer"),
+        (curate, ["--reviewers", "0"], "curation needs at least one reviewer"),
+        (refine, ["--reviewers", "4"], "5 members cannot seat a generator, 4 reviewer(s) and an adjudicator"),
+        (refine, ["--integrate", "nowhere"], "nowhere: no data.jsonl here"),
+    ],
+    ids=[
+        "unknown-draw",
+        "unknown-single-member",
+        "fixed-with-reviewer-member",
+        "curate-without-reviewers",
+        "refine-too-few-members",
+        "refine-integrate-without-a-run",
+    ],
+)
+def test_ablation_switches_that_cannot_run(tmp_path, good_seeds, command, extra, message):
+    pool = tmp_path / "pool.toml"
+    pool.write_text('name = "s"\n' + LLAMA + "".join(f'[[members]]\nname = "m{i}"\nengine = "e"\n' for i in range(5)))
+    result = command("--seeds", str(good_seeds), "--pool", str(pool), "--out", str(tmp_path / "run"), *extra)
     assert result.exit_code == 2 and message in " ".join(result.output.split())
     assert not (tmp_path / "run").exists()

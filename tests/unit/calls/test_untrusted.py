@@ -25,6 +25,7 @@ def test_every_field_that_carries_seed_or_generated_text_is_marked():
     marked = {(s.__name__, n) for s in ALL_SIGNATURES for n, f in s.input_fields.items() if is_untrusted(f)}
     assert ("ScoreResponse", "response") in marked and ("CheckInstruction", "instruction") in marked
     assert ("AnnotateSeed", "output") in marked and ("SummarizeSample", "instruction") in marked
+    assert ("RefineResponse", "draft") in marked  # a seed's response is data to improve, never orders
     assert not any(is_untrusted(f) for f in AnswerInstruction.input_fields.values())  # the generator's own task
 
 

@@ -1,11 +1,11 @@
-"""The paper's ablation switches on `gra synth`: how a dispute is settled, and a single-model reviewer."""
+"""The paper's ablation switches on `gra synth`: the vote, a single-model reviewer, no review, and the role draws."""
 
 import asyncio
 import json
 
 import pytest
 
-from runtime.config import SynthConfig
+from runtime.config import ConfigError, SynthConfig
 from runtime.pipeline import Coordinator, Team
 from runtime.storage.store import Store
 from tests.helpers.members import member
@@ -16,7 +16,7 @@ def fake(committee_engine):
     return committee_engine
 
 
-def one_sample(tmp_path, fake, **config):
+def one_sample(tmp_path, fake, ordinal=0, **config):
     """One candidate of round 1, generated and judged; the generator always writes the disputed sample."""
     lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
     store = Store(tmp_path / "gra.db")
@@ -25,8 +25,9 @@ def one_sample(tmp_path, fake, **config):
         | {"domain": "Language", "keywords": json.dumps(["spelling"]), "summary": "spell", "status": "annotated"}
     )
     c = Coordinator(Team(lms, {n: "fake" for n in lms}, {"fake": 4}), store, tmp_path, SynthConfig(**config))
-    status = asyncio.run(c.sampler.run(1, 0, store.example_pool()))
-    return status, store.sample("r1-00000"), store.calls_of("r1-00000")
+    status = asyncio.run(c.sampler.run(1, ordinal, store.example_pool()))
+    sid = f"r1-{ordinal:05d}"
+    return status, store.sample(sid), store.calls_of(sid)
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,43 @@ def test_a_single_named_member_reviews_the_sample_alone_and_never_its_own(tmp_pa
     assert json.loads(sample["reviewers"]) == ["m2"] and "m2" not in (sample["generator"], sample["adjudicator"])
     assert {c["member"] for c in calls if c["role"] == "reviewer"} == {"m2"}
     assert sample["std"] == 0.0  # one reviewer: nothing to dispute
+
+
+def test_no_reviewers_send_every_generated_sample_to_dedup_unscored(tmp_path, fake):
+    status, sample, calls = one_sample(tmp_path, fake, n_reviewers=0)
+
+    assert status == "passed" and sample["mean"] is None and json.loads(sample["reviewers"]) == []
+    assert {c["role"] for c in calls} == {"generator"}
+
+
+def test_fixed_roles_seat_the_pool_in_order_for_every_sample(tmp_path, fake):
+    seats = []
+    for ordinal in range(3):
+        (tmp_path / str(ordinal)).mkdir()
+        _, sample, _ = one_sample(tmp_path / str(ordinal), fake, ordinal=ordinal, roles="fixed")
+        seats.append((sample["generator"], json.loads(sample["reviewers"]), sample["adjudicator"]))
+
+    assert seats == [("m0", ["m1", "m2", "m3"], "m4")] * 3
+
+
+def test_one_member_in_every_seat_gives_three_independent_reviews(tmp_path, fake):
+    status, sample, calls = one_sample(tmp_path, fake, roles="single:m3")
+
+    assert (sample["generator"], json.loads(sample["reviewers"]), sample["adjudicator"]) == ("m3", ["m3"] * 3, "m3")
+    scoring = [c for c in calls if c["role"] == "reviewer" and c["signature"] == "ScoreResponse"]
+    assert len(scoring) == 3  # three answers
+    assert len({c["seed"] for c in scoring}) == 3 and len({c["request_hash"] for c in scoring}) == 3
+    assert status == "rejected_adjudication" and sample["std"] > 1.5  # the scripted 10/10/4 split: each seat answered
+
+
+@pytest.mark.parametrize(
+    "config,message",
+    [
+        ({"roles": "single"}, "roles must be one of random, fixed, single:MEMBER"),
+        ({"roles": "fixed", "reviewer_member": "m1"}, "--reviewer-member seats one reviewer in random roles"),
+        ({"n_reviewers": 0, "reviewer_member": "m1"}, "--reviewer-member seats one reviewer in random roles"),
+    ],
+)
+def test_switches_that_cannot_go_together_are_refused_in_one_line(config, message):
+    with pytest.raises(ConfigError, match=message):
+        SynthConfig(**config)

@@ -1,20 +1,13 @@
 """`gra curate`: the committee over rows a user already has; each row judged once, returned in order."""
 
-import asyncio
-import io
 import json
 
 import pytest
-from rich.console import Console
 
-from runtime.config import SynthConfig
-from runtime.pipeline import Members, Team
 from runtime.pipeline.curation import Curator
 from runtime.storage.export import write_curated
-from runtime.storage.seeds import load_seeds
-from runtime.storage.store import Store
 from tests.helpers.committee import Committee
-from tests.helpers.members import member
+from tests.helpers.judging import judge_file
 
 ROWS = [
     {"id": "a", "instruction": "Add 2 and 3.", "input": "", "output": "5", "source": "mine"},
@@ -37,15 +30,7 @@ def fake(committee_engine):
 
 
 def curate(tmp_path, fake, data, **config):
-    lms = {f"m{i}": member(fake, f"m{i}") for i in range(4)}
-    store = Store(tmp_path / "gra.db")
-    cfg = SynthConfig(**config)
-    quiet = Console(file=io.StringIO())
-    members = Members(Team(lms, {n: "fake" for n in lms}, {"fake": 4}), store, cfg, tmp_path, quiet)
-    rows = load_seeds(data)
-    asyncio.run(Curator(members, cfg, quiet).curate(rows))
-    curated, _ = write_curated(store, rows, tmp_path)
-    return store, [json.loads(line) for line in curated.read_text().splitlines()]
+    return judge_file(Curator, write_curated, tmp_path, fake, data, 4, **config)
 
 
 def test_every_row_comes_back_once_in_input_order_with_its_fields(tmp_path, fake, data):

@@ -11,6 +11,7 @@ import pytest
 import runtime.pipeline.run_index as run_index_module
 from runtime.pipeline.dedup import DedupIndex
 from runtime.pipeline.run_index import RunIndex
+from runtime.storage.funnel import funnel
 from runtime.storage.store import Store
 
 
@@ -67,6 +68,24 @@ def test_a_round_keeps_the_higher_mean_and_names_what_each_duplicate_repeats(run
     }
     assert store.sample("r1-2")["similarity"] == pytest.approx(0.98, abs=0.01)
     assert len(run_index.index) == 3  # the seed and the two kept samples
+
+
+def test_with_no_reviews_a_round_is_deduplicated_in_order_and_its_duplicates_are_not_copies(run_index):
+    store = run_index.store
+    passed(store, "r1-1", "Write a haiku about the rain.", None)  # --reviewers 0: nothing scored
+    passed(store, "r1-2", "Write a haiku about rain.", None)
+    store.update_sample("r1-1", reviewers="[]")
+    store.update_sample("r1-2", reviewers="[]")
+
+    run_index.dedup_round(1, threshold=0.9)
+
+    assert [(r["id"], r["status"]) for r in store.samples(order_by="id")] == [
+        ("r1-1", "accepted"),
+        ("r1-2", "duplicate"),
+    ]
+    f = funnel(store, 1)
+    assert (f.copies, f.duplicates, f.kept) == (0, 1, 1)
+    assert store.round_progress(1)["passed"] == 2
 
 
 def test_the_example_pool_holds_seeds_and_kept_summarized_samples_only(run_index):
