@@ -44,6 +44,8 @@ def test_every_seed_comes_back_once_in_order_with_a_rewrite_by_a_member_that_doe
         assert r["generator"] not in {c["member"] for c in calls if c["role"] != "generator"}
         assert r["status"] == "failed" or r["output"]
     assert calls_sent_twice(store) == []
+    per = store.db.execute("select sample_id, kind, reviewer, count(*) from reviews group by 1, 2, 3").fetchall()
+    assert all(n == 1 for *_, n in per)  # no seed judged twice
     assert [r["id"] for r in read("refined.jsonl")] == [r["id"] for r in rows if r["status"] == "accepted"]
 
 
