@@ -80,6 +80,7 @@ def test_constrained_answers_always_validate(coordinator, team):
 
     results = asyncio.run(calls())
     statuses = coordinator.store.parse_status_counts()
+    statuses.pop("engine_error", None)  # a transport failure is not an answer: the call was sent again
     assert sum(statuses.values()) == len(results) == len(TASKS) * len(team.names) * 3
     assert set(statuses) <= {"ok", "repaired"}, statuses
     for r in results:
