@@ -1,6 +1,6 @@
 """Judging alone, measured against truth: `gra curate` on the labelled sets of ``../shared/judge/``.
 
-    python bench/judge.py [--rows 40] [--pool cpu] [--seed 0]
+    python bench/judge.py [--rows 40] [--pool cpu] [--seed 0] [--figures-only]
 
 ``--rows`` labelled rows (half right, half wrong, split evenly over the two sets, drawn with
 ``--seed``) are curated by:
@@ -14,7 +14,10 @@
 For each: AUROC of the final score against the label (a row turned away before scoring
 ranks below every scored one), accept rates on right and on wrong rows, balanced accuracy,
 calls per row; for full GRA, how often the adjudicator overturned the mean and whether the
-label says it was right to. Writes ``bench/results/judge.json``.
+label says it was right to. Each figure is given for all rows and per labelled set
+(``by_set``: GSM8K with planted errors, Self-Instruct with swapped or cut responses).
+Writes ``bench/results/judge.json``; ``--figures-only`` recomputes it from the curations
+already in ``bench/results/judge-run/``.
 """
 
 from __future__ import annotations
@@ -79,6 +82,21 @@ def figures(rows: list[dict], label: dict[str, bool], calls: int) -> dict:
     }
 
 
+def set_of(row_id: str) -> str:
+    """Which labelled set a row comes from, by its id (``gsm-train-0001``, ``si-0001``)."""
+    return "gsm8k" if row_id.startswith("gsm") else "self_instruct"
+
+
+def with_sets(rows: list[dict], label: dict[str, bool], calls: int) -> dict:
+    """:func:`figures` of all ``rows``, and of each labelled set's rows (calls shared out by rows)."""
+    result = figures(rows, label, calls)
+    result["by_set"] = {}
+    for name in ("gsm8k", "self_instruct"):
+        mine = [r for r in rows if set_of(r["id"]) == name]
+        result["by_set"][name] = figures(mine, label, round(calls * len(mine) / len(rows)))
+    return result
+
+
 def run_rows(store: Store, config: SynthConfig, vote: str | None = None) -> list[dict]:
     """Each curated row's outcome; with ``vote``, re-decided from its recorded reviews under that rule."""
     out = []
@@ -117,6 +135,7 @@ def main() -> None:
     ap.add_argument("--pool", default="cpu")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--figures-only", action="store_true", help="re-read the curations already in judge-run/")
     args = ap.parse_args()
     console = Console(stderr=True)
     rows = labelled_rows(args.rows, args.seed)
@@ -127,23 +146,25 @@ def main() -> None:
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
     config = SynthConfig(seed=args.seed)
-    curate(data, work / "gra", args.pool, config, fresh=True, console=console)
+    if not args.figures_only:
+        curate(data, work / "gra", args.pool, config, fresh=True, console=console)
     gra = Store(work / "gra" / "gra.db")
     result = {"pool": args.pool, "rows": len(rows), "seed": args.seed, "tau": config.tau, "delta": config.delta}
-    result["full_gra"] = figures(run_rows(gra, config), label, calls(gra)) | {
+    result["full_gra"] = with_sets(run_rows(gra, config), label, calls(gra)) | {
         "adjudicator": overturns(gra, label, config)
     }
     for vote in ("mean", "majority"):
-        result[f"vote_{vote}"] = figures(run_rows(gra, config, vote), label, calls(gra, ("reviewer",)))
+        result[f"vote_{vote}"] = with_sets(run_rows(gra, config, vote), label, calls(gra, ("reviewer",)))
     pool, _ = load_pool(args.pool)
     models = {}
     for m in pool.members:  # the first member of each model
         models.setdefault(getattr(pool.engines[m.engine], "model", m.engine), m.name)
     for model, name in models.items():
         single = SynthConfig(seed=args.seed, reviewer_member=name)
-        curate(data, work / f"single-{name}", args.pool, single, fresh=True, console=console)
+        if not args.figures_only:
+            curate(data, work / f"single-{name}", args.pool, single, fresh=True, console=console)
         store = Store(work / f"single-{name}" / "gra.db")
-        result[f"single_{name}"] = figures(run_rows(store, single), label, calls(store)) | {"model": model}
+        result[f"single_{name}"] = with_sets(run_rows(store, single), label, calls(store)) | {"model": model}
     (args.out / "judge.json").write_text(json.dumps(result, indent=2) + "\n")
     for key, f in result.items():
         if isinstance(f, dict):
