@@ -145,7 +145,7 @@ def main() -> None:
     data = work / "rows.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
-    config = SynthConfig(seed=args.seed)
+    config = SynthConfig(seed=args.seed, early_exit=False)  # every review: mean and majority re-decide them
     if not args.figures_only:
         curate(data, work / "gra", args.pool, config, fresh=True, console=console)
     gra = Store(work / "gra" / "gra.db")
@@ -160,7 +160,7 @@ def main() -> None:
     for m in pool.members:  # the first member of each model
         models.setdefault(getattr(pool.engines[m.engine], "model", m.engine), m.name)
     for model, name in models.items():
-        single = SynthConfig(seed=args.seed, reviewer_member=name)
+        single = SynthConfig(seed=args.seed, reviewer_member=name, early_exit=False)
         if not args.figures_only:
             curate(data, work / f"single-{name}", args.pool, single, fresh=True, console=console)
         store = Store(work / f"single-{name}" / "gra.db")

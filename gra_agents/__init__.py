@@ -27,7 +27,16 @@ from gra_agents.assignment import (
     single_member_roles,
     single_reviewer_roles,
 )
-from gra_agents.committee import DEFAULT_DELTA, DEFAULT_TAU, VOTES, Verdict, Vote, adjudication_accepts, verdict
+from gra_agents.committee import (
+    DEFAULT_DELTA,
+    DEFAULT_TAU,
+    VOTES,
+    Verdict,
+    Vote,
+    adjudication_accepts,
+    rejected_already,
+    verdict,
+)
 from gra_agents.generator import Generator
 from gra_agents.refiner import Refiner
 from gra_agents.reviewer import Reviewer
@@ -48,6 +57,7 @@ __all__ = [
     "Verdict",
     "Vote",
     "adjudication_accepts",
+    "rejected_already",
     "ROLE_DRAWS",
     "assign_roles",
     "fixed_roles",

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from signatures.vocabulary import Score
+
 Decision = Literal["accept", "reject", "adjudicate"]
 #: How a dispute (μ ≥ τ, σ > δ) is settled: by the adjudicator (the paper), by the reviewers'
 #: majority, or not at all (μ alone decides, σ is ignored).
@@ -78,6 +80,31 @@ def verdict(
     else:
         decision = "adjudicate"
     return Verdict(decision, float(mean), std, tuple(float(a) for a in averages))
+
+
+#: The highest score a reviewer can give (``signatures.vocabulary.Score``).
+MAX_SCORE = max(Score.__args__)
+
+
+def rejected_already(
+    scores: Sequence[Sequence[int]], n_reviewers: int, tau: float = DEFAULT_TAU, top: int = MAX_SCORE
+) -> bool:
+    """Whether the reviews in so far already fix μ < τ: even ``top`` on every score of the rest leaves μ below τ.
+
+    Every vote rejects μ < τ, so the other reviewers' calls cannot change the decision and
+    may be skipped (``--early-exit``). The other certainty, a dispute (μ ≥ τ and σ > δ
+    whatever the rest give), is not used: the adjudicator reads every review, so sending it
+    a partial set would change what it decides on.
+
+    >>> rejected_already([[3] * 6], 3)  # (3 + 10 + 10) / 3 = 7.67 < 8
+    True
+    >>> rejected_already([[6] * 6], 3)  # (6 + 10 + 10) / 3 = 8.67: the others could still lift μ to τ
+    False
+    """
+    if not 0 < len(scores) <= n_reviewers:
+        raise ValueError(f"need between 1 and {n_reviewers} reviewers' scores, got {len(scores)}")
+    so_far = sum((Fraction(sum(s), len(s)) for s in scores), Fraction(0))
+    return (so_far + (n_reviewers - len(scores)) * top) / n_reviewers < _exact(tau)
 
 
 def adjudication_accepts(scores: Sequence[int], tau: float = DEFAULT_TAU) -> bool:

@@ -47,6 +47,19 @@ class Generator(dspy.Module):
             keywords=keywords, instruction=task.instruction, input=task.input, response=answer.response
         )
 
+    async def adraft(self, domain: str, examples: Sequence[dict], demos: Sequence[dict] = ()) -> dspy.Prediction:
+        """Keywords and the instruction only (``keywords``, ``instruction``, ``input``): the checks can read it
+        before any response is written (``--order check-first``). Same prompts as :meth:`aforward`'s first steps."""
+        invent, write, _ = self._steps(domain, examples, demos)
+        keywords = (await self.invent.acall(**invent)).keywords
+        task = await self.write.acall(**write(keywords))
+        return dspy.Prediction(keywords=keywords, instruction=task.instruction, input=task.input)
+
+    async def aanswer(self, domain: str, examples: Sequence[dict], demos: Sequence[dict], task) -> dspy.Prediction:
+        """The response to a drafted ``task`` (it has ``instruction`` and ``input``): :meth:`aforward`'s last step."""
+        _, _, answer = self._steps(domain, examples, demos)
+        return await self.answer.acall(**answer(task))
+
     def forward(self, domain: str, examples: Sequence[dict], demos: Sequence[dict] = ()) -> dspy.Prediction:
         invent, write, answer = self._steps(domain, examples, demos)
         keywords = self.invent(**invent).keywords

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from gra_agents import VOTES
 from runtime import run
-from runtime.config import ConfigError, LlamaCppEngine, PoolFileError, SeedDomains, SynthConfig, load_pool
+from runtime.config import ConfigError, LlamaCppEngine, Order, PoolFileError, SeedDomains, SynthConfig, load_pool
 from runtime.curate import curate as run_curate
 from runtime.engines.gguf_reencode import reencoded
 from runtime.engines.process import EngineError
@@ -77,6 +77,13 @@ Roles_ = Annotated[
         help="who plays which role: random per sample (the paper), fixed (pool order), or single:MEMBER in every seat"
     ),
 ]
+EarlyExit_ = Annotated[
+    bool,
+    typer.Option(
+        "--early-exit/--full-reviews",
+        help="call a reviewer only while its review can still change the decision; --full-reviews calls every one",
+    ),
+]
 ReviewerMember_ = Annotated[
     str | None, typer.Option(help="one member reviews every sample alone (the paper's single-model reviewer)")
 ]
@@ -118,6 +125,10 @@ def synth(
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
     roles: Roles_ = DEFAULTS.roles,
+    order: Annotated[
+        Order, typer.Option(help="check-first: write a response only for an instruction that passed its checks")
+    ] = DEFAULTS.order,
+    early_exit: EarlyExit_ = DEFAULTS.early_exit,
     seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
     fresh: Fresh_ = False,
@@ -142,6 +153,8 @@ def synth(
             vote=str(vote),
             reviewer_member=reviewer_member,
             roles=roles,
+            order=order,
+            early_exit=early_exit,
             seed_domains=seed_domains,
             domain_check=domain_check,
         )
@@ -150,7 +163,9 @@ def synth(
         _fail(exc)
 
 
-def _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, dedup=DEFAULTS.dedup_threshold):
+def _judging(
+    reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, dedup=DEFAULTS.dedup_threshold
+):
     """The settings of a command that judges rows (curate, refine): the committee's options only."""
     return SynthConfig(
         n_reviewers=reviewers,
@@ -162,6 +177,7 @@ def _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_me
         screen=screen,
         vote=str(vote),
         reviewer_member=reviewer_member,
+        early_exit=early_exit,
     )
 
 
@@ -178,6 +194,7 @@ def curate(
     screen: Screen_ = DEFAULTS.screen,
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
+    early_exit: EarlyExit_ = DEFAULTS.early_exit,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
 ) -> None:
@@ -186,7 +203,7 @@ def curate(
     Every row comes back in curated.jsonl, in input order, with its status and reviews.
     """
     try:
-        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member)
+        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit)
         run_curate(data, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
         _fail(exc)
@@ -214,6 +231,7 @@ def refine(
     screen: Screen_ = DEFAULTS.screen,
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
+    early_exit: EarlyExit_ = DEFAULTS.early_exit,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
 ) -> None:
@@ -222,7 +240,7 @@ def refine(
     Accepted rewrites land in refined.jsonl; --integrate RUN_DIR adds that run's data, deduplicated.
     """
     try:
-        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, dedup)
+        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, dedup)
         run_refine(
             seeds,
             out,

@@ -30,6 +30,13 @@ from gra_agents import DEFAULT_DELTA, DEFAULT_TAU, VOTES, Vote, parse_role_draw
 REPETITION_SPAN = 300
 
 
+class Order(StrEnum):
+    """When the response is written: after the instruction checks pass (fewer calls), or before them (the paper)."""
+
+    CHECK_FIRST = "check-first"
+    PAPER = "paper"
+
+
 class SeedDomains(StrEnum):
     """Who gives a seed its domain: the nearest labelled domain by embedding, or the annotating model."""
 
@@ -53,11 +60,11 @@ class SynthConfig:
     screen: bool = True  # reject text that steers its judges before any judge reads it (gra_agents.steering)
     seed_domains: SeedDomains = SeedDomains.EMBEDDING  # who gives a seed its domain (runtime.pipeline.domains)
     domain_check: bool = True  # label a generated instruction with its nearest domain, not the requested one
-    vote: Vote = (
-        "adjudicator"  # how a dispute is settled (gra_agents.committee.verdict); the paper's is the adjudicator
-    )
+    vote: Vote = "adjudicator"  # how a dispute is settled (gra_agents.verdict); the paper's: the adjudicator
     reviewer_member: str | None = None  # one member reviews every sample alone (paper: single-model reviewer)
     roles: str = "random"  # random per sample (the paper), "fixed" (pool order) or "single:MEMBER" (paper §5.1)
+    order: Order = Order.CHECK_FIRST  # the response is written only for an instruction the checks passed
+    early_exit: bool = True  # a reviewer is called only while its review can still change the decision
 
     def __post_init__(self) -> None:
         """Refuse switches that cannot be combined, with one line that names them."""
@@ -76,13 +83,14 @@ class SynthConfig:
         """The committee's ablation switches in one line (the funnel's title shows them).
 
         >>> SynthConfig().switches()
-        'roles random, 3 reviewers, vote adjudicator, screen on'
+        'roles random, 3 reviewers, vote adjudicator, screen on, order check-first, early exit'
         """
         reviewers = (
             f"reviewer {self.reviewer_member} alone" if self.reviewer_member else f"{self.n_reviewers} reviewers"
         )
         screen = "on" if self.screen else "off"
-        return f"roles {self.roles}, {reviewers}, vote {self.vote}, screen {screen}"
+        reviews = "early exit" if self.early_exit else "full reviews"
+        return f"roles {self.roles}, {reviewers}, vote {self.vote}, screen {screen}, order {self.order}, {reviews}"
 
     @property
     def budget(self) -> int:
@@ -329,8 +337,7 @@ def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path, command: str 
     extended to 5, and concurrency changes no result.
     """
     settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency")}
-    if command != "synth":  # a curation is never resumed as a refinement, nor the other way round
-        settings["command"] = command
+    settings |= {"command": command} if command != "synth" else {}  # a curation never resumes as a refinement
     return {
         "settings": _digest(settings),
         "pool": _digest(pool.model_dump(exclude={"name"})),

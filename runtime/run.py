@@ -23,7 +23,7 @@ from gra_agents import parse_role_draw
 from runtime.config import Pool, SynthConfig, fingerprint, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Coordinator, Roles, Team
-from runtime.storage.accounting import usage_table
+from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds
 from runtime.storage.funnel import funnel, funnel_table, plain_summary
 from runtime.storage.run_dir import check_out, check_resume, member_rows, prepare_out
@@ -55,11 +55,15 @@ def synthesize(
     fresh: bool = False,
     allow_changed: bool = False,
     console: Console | None = None,
+    answers_from: Path | None = None,
 ) -> Path:
     """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``.
 
     ``roles`` are the role modules the pool's members run (default: a fresh :class:`Roles`);
-    pass your own or compiled ones to run the loop with their prompts.
+    pass your own or compiled ones to run the loop with their prompts. ``answers_from`` is an
+    earlier run's directory: a request it already made (same member, prompt and seed) is
+    answered from its database, so the same seeds re-run under other switches make the same
+    samples whatever the engines' own nondeterminism (``bench/cost.py``).
     """
     console = console or Console(stderr=True)
     seeds, pool, pool_path = check_inputs(seeds_path, pool_name, config)
@@ -80,6 +84,8 @@ def synthesize(
         store.put_members(member_rows(pool))
         team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
         coordinator = Coordinator(team, store, out, config, console)
+        if answers_from is not None:
+            coordinator.members.answer_from(Store(answers_from / "gra.db"))
         if resume:
             coordinator.write_data()  # never trust the file a crash left behind
             console.print(f"resume: {describe_progress(store)}; index {coordinator.index.report}")
@@ -102,6 +108,7 @@ def report(store: Store, config: SynthConfig, wall: float, console: Console) -> 
         for r in range(1, config.rounds + 1):
             console.print(funnel_table(funnel(store, r, config.tau), title=f"round {r} ({config.switches()})"))
     console.print(usage_table(store, wall))
+    console.print(cost_table(store))
     total = funnel(store, None, config.tau)
     console.print(funnel_table(total, title=f"GRA funnel, all rounds ({config.switches()})"))
     console.print(plain_summary(total))

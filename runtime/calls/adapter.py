@@ -192,10 +192,12 @@ class StructuredAdapter(JSONAdapter):
                     parse_detail=recorded.get("parse_detail"),
                     raw_output=recorded.get("raw_output"),
                     finish_reason=recorded.get("finish_reason"),
+                    prompt_tokens=recorded.get("prompt_tokens"),
+                    completion_tokens=recorded.get("completion_tokens"),
                     started_at=_now(),
                     attempt=attempt,
                     request_hash=key,
-                    replay_of=recorded["id"],
+                    replay_of=recorded["id"],  # None for another run's answer: this run records it as its own
                 )
             )
         if status in ("ok", "repaired"):  # an answer accepted when it was made stays accepted

@@ -20,11 +20,16 @@ from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.run_index import RunIndex
 from runtime.pipeline.team import Members, RoleFailed
 from runtime.storage.seeds import Seed
+from signatures import DOMAINS
 
 
 async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], source: str, console: Console) -> None:
     """Annotate every seed not yet settled (annotated or failed), then index the annotated ones."""
     done = members.store.settled_seed_ids()
+    for seed in seeds:  # a seed that carries its annotation (gra annotate's output) is taken as it is
+        if seed.id not in done and (row := given_row(seed, source)) is not None:
+            members.store.put_seed(row)
+            done.add(seed.id)
     todo = [s for s in seeds if s.id not in done]
     if todo:  # the seeds are embedded next: load the model while the engines annotate
         warm_up()
@@ -45,6 +50,22 @@ async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], s
         if await members.drain(todo, one):  # every engine was given up: the seeds left stay unsettled
             members.drawable()  # and the run stops here (MembersDown), to annotate them on resume
     index.add_seeds()
+
+
+def given_row(seed: Seed, source: str) -> dict | None:
+    """The ``seeds`` row of a seed whose file line has its keywords, summary and domain, or None.
+
+    ``gra annotate`` writes such lines (``seeds.annotated.jsonl``): a run started from them
+    makes no annotation call and draws from exactly those annotations.
+    """
+    keywords, summary, domain = (seed.extra.get(k) for k in ("keywords", "summary", "domain"))
+    if not (isinstance(keywords, list) and keywords and all(isinstance(k, str) and k for k in keywords)):
+        return None
+    if not (isinstance(summary, str) and summary.strip() and domain in DOMAINS):
+        return None
+    row = {"id": seed.id, "source": source, "line": seed.line, "annotator": None, "status": "annotated"}
+    row |= {"instruction": seed.instruction, "input": seed.input, "output": seed.output}
+    return row | {"domain": domain, "model_domain": domain, "keywords": json.dumps(keywords), "summary": summary}
 
 
 async def annotated_row(members: Members, seed: Seed, source: str, member: str) -> dict:

@@ -121,6 +121,21 @@ class Members:
         self.placement = Placement(team.cpus, helpers=embedder_pids)
         self.replayed = 0  # calls served from the database on resume instead of the engines
 
+    def answer_from(self, other: Store) -> None:
+        """Serve any request ``other`` (an earlier run's database) already answered from it, not from the engines.
+
+        A run re-decided under other switches then pays no model call for a request it shares.
+        """
+        own = self.store.recorded_call
+
+        def replay(key: str) -> dict | None:
+            if (mine := own(key)) is not None:
+                return mine
+            theirs = other.recorded_call(key)  # recorded in this run too: its database stays whole
+            return None if theirs is None else theirs | {"id": None}
+
+        self.adapter.replay = replay
+
     @property
     def roles(self) -> Roles:
         return self.team.roles

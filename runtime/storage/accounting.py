@@ -100,3 +100,32 @@ def usage_table(store: Store, wall_seconds: float | None = None) -> Table:
         out = store.token_totals()["completion_tokens"]
         t.add_row("output tok/s (wall)", "", "", f"{out / wall_seconds:.1f}", "")
     return t
+
+
+#: The stage each signature's calls belong to, in the order a sample meets them.
+STAGES = {
+    "AnnotateSeed": "seed annotation",
+    "InventKeywords": "keywords",
+    "WriteInstruction": "instruction",
+    "CheckInstruction": "instruction checks",
+    "AnswerInstruction": "response",
+    "RefineResponse": "response (refine)",
+    "ScoreResponse": "scores",
+    "Adjudicate": "adjudication",
+    "SummarizeSample": "summary",
+}
+
+
+def cost_table(store: Store) -> Table:
+    """Calls and output tokens per stage, in all and per kept sample: where the cost of a kept sample goes."""
+    kept = store.db.execute("select count(*) from samples where status = 'accepted'").fetchone()[0]
+    t = Table(title=f"cost per stage ({kept} kept)")
+    for col in ("stage", "calls", "output tok", "calls / kept", "output tok / kept"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    by_signature = usage_by(store, "signature")
+    order = [s for s in STAGES if s in by_signature] + sorted(set(by_signature) - set(STAGES))
+    for name in order:
+        u = by_signature[name]
+        per = (f"{u.calls / kept:.1f}", f"{u.completion_tokens / kept:.0f}") if kept else ("", "")
+        t.add_row(STAGES.get(name, name), str(u.calls), str(u.completion_tokens), *per)
+    return t

@@ -7,8 +7,41 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from gra_agents import DEFAULT_TAU
-from runtime.storage.status import COPY, Status
+from runtime.storage.status import COPY, Status, sql_list
 from runtime.storage.store import Store
+
+
+@dataclass(frozen=True)
+class Savings:
+    """Calls the saving rules spared, against the paper's order with every review (first attempts)."""
+
+    responses: int  # responses never written: the instruction was settled first (--order check-first)
+    checks: int  # instruction checks not asked for after a 0 (--early-exit)
+    scores: int  # score sheets not asked for once μ < τ was certain (--early-exit)
+
+
+#: Where a sample can end before its response is needed: the instruction settled it.
+SETTLED_UNANSWERED = (Status.REJECTED_INSTRUCTION, Status.REJECTED_STEERING, Status.DUPLICATE)
+#: Per sample: (a response never written, instruction checks skipped, score sheets skipped).
+SAVED_SQL = f"""
+select
+  coalesce(sum(instruction is not null and output is null and (status in {sql_list(SETTLED_UNANSWERED)}
+    or failure like 'check:%')), 0),
+  coalesce(sum(case when status = 'rejected_instruction' then n - checks end), 0),
+  coalesce(sum(case when status = 'rejected_score' and sheets > 0 then n - sheets end), 0)
+from (
+  select s.*, json_array_length(s.reviewers) as n,
+    (select count(*) from reviews r where r.sample_id = s.id and r.kind = 'instruction') as checks,
+    (select count(*) from reviews r where r.sample_id = s.id and r.kind = 'response') as sheets
+  from samples s {{where}}
+)
+"""
+
+
+def savings(store: Store, round_: int | None = None) -> Savings:
+    """What check-first and early exit spared in a run (or one round), counted from its samples."""
+    where, params = ("where s.round = ?", [round_]) if round_ is not None else ("", [])
+    return Savings(*store.db.execute(SAVED_SQL.format(where=where), params).fetchone())
 
 
 @dataclass(frozen=True)
@@ -26,6 +59,7 @@ class Funnel:
     kept: int
     failed: int
     tau: float
+    saved: Savings = Savings(0, 0, 0)
 
     @property
     def passed_committee(self) -> int:
@@ -62,6 +96,7 @@ def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) ->
         kept=status.count(Status.ACCEPTED),
         failed=status.count(Status.FAILED),
         tau=tau,
+        saved=savings(store, round_),
     )
 
 
@@ -82,6 +117,10 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_row("kept", str(f.kept), style="bold")
     if f.failed:
         t.add_row("failed (model answer unusable; see lm_calls)", str(f.failed), style="yellow")
+    t.add_section()
+    t.add_row("calls saved: responses not written (instruction settled first)", str(f.saved.responses), style="dim")
+    t.add_row("calls saved: instruction checks after a 0 (early exit)", str(f.saved.checks), style="dim")
+    t.add_row("calls saved: score sheets once μ < τ was certain (early exit)", str(f.saved.scores), style="dim")
     return t
 
 

@@ -253,7 +253,7 @@ class Store:
         rows = self.db["lm_calls"].rows_where(
             f"request_hash = ? and parse_status in ({', '.join('?' * len(REPLAYABLE))})",
             [request_hash, *REPLAYABLE],
-            select="id, parse_status, parse_detail, raw_output, finish_reason",
+            select="id, parse_status, parse_detail, raw_output, finish_reason, prompt_tokens, completion_tokens",
             order_by="id",
             limit=1,
         )

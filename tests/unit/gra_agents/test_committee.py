@@ -1,8 +1,10 @@
 """The committee rule, on the paper's own worked cases (GRA §3.2, Appendix)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gra_agents import adjudication_accepts, verdict
+from gra_agents import VOTES, adjudication_accepts, rejected_already, verdict
 
 
 def test_case_1_high_mean_but_disagreement_goes_to_the_adjudicator():
@@ -51,3 +53,19 @@ def test_empty_scores_are_refused():
         verdict([])
     with pytest.raises(ValueError):
         verdict([[]])
+
+
+@settings(max_examples=500)
+@given(
+    sheets=st.lists(st.lists(st.integers(1, 10), min_size=6, max_size=6), min_size=1, max_size=6),
+    tau=st.sampled_from([6.0, 7.0, 7.5, 8.0, 8.5, 9.0]),
+    delta=st.sampled_from([0.5, 1.0, 1.5, 2.0]),
+    vote=st.sampled_from(VOTES),
+)
+def test_an_early_reject_is_always_the_full_committees_decision(sheets, tau, delta, vote):
+    n = len(sheets)
+    early = next((k for k in range(1, n + 1) if rejected_already(sheets[:k], n, tau)), None)
+    full = verdict(sheets, tau, delta, vote).decision
+    if early is not None:
+        assert full == "reject"
+    assert rejected_already(sheets, n, tau) == (verdict(sheets, tau, delta).decision == "reject")  # all in: μ < τ

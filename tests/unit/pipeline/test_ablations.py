@@ -7,7 +7,9 @@ import pytest
 
 from runtime.config import ConfigError, SynthConfig
 from runtime.pipeline import Coordinator, Team
+from runtime.storage.funnel import Savings, funnel
 from runtime.storage.store import Store
+from tests.helpers.committee import Committee
 from tests.helpers.members import member
 
 
@@ -87,3 +89,30 @@ def test_one_member_in_every_seat_gives_three_independent_reviews(tmp_path, fake
 def test_switches_that_cannot_go_together_are_refused_in_one_line(config, message):
     with pytest.raises(ConfigError, match=message):
         SynthConfig(**config)
+
+
+def test_check_first_makes_the_paper_orders_very_calls_in_another_order(tmp_path, fake):
+    runs = {}
+    for order in ("paper", "check-first"):
+        (tmp_path / order).mkdir()
+        fake.respond = Committee()  # a fresh script: its split counts the calls it has answered
+        status, sample, calls = one_sample(tmp_path / order, fake, order=order, early_exit=False)
+        runs[order] = (status, sample["instruction"], sample["output"], sorted(c["request_hash"] for c in calls))
+
+    assert runs["paper"] == runs["check-first"]  # same requests (scope, prompt, seed), same sample, same decision
+
+
+def test_check_first_writes_no_response_for_an_instruction_the_checks_reject(tmp_path, fake):
+    script = fake.respond
+
+    def zero_checks(body):
+        if body["response_format"]["json_schema"]["name"] == "CheckInstruction":
+            return json.dumps({"reasonable": 1, "complete": 1, "clear": 0}), "stop"
+        return script(body)
+
+    fake.respond = zero_checks
+    status, sample, calls = one_sample(tmp_path, fake)
+
+    assert status == "rejected_instruction" and sample["output"] is None
+    assert [c["signature"] for c in calls] == ["InventKeywords", "WriteInstruction", "CheckInstruction"]
+    assert funnel(Store(tmp_path / "gra.db")).saved == Savings(responses=1, checks=2, scores=0)

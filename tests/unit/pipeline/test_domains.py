@@ -62,11 +62,12 @@ def put_math_seeds(store):
 
 
 def generate(fake, instruction):
+    """Keywords and the instruction, then a reviewer's 0 (so no response is written and no other reviewer called)."""
     fake.script = [
         (json.dumps({"keywords": ["autumn", "leaves"]}), "stop"),
         (json.dumps({"instruction": instruction, "input": ""}), "stop"),
-        (json.dumps({"response": "Red leaves fall."}), "stop"),
-    ] + [(json.dumps({"reasonable": 1, "complete": 0, "clear": 1}), "stop")] * 3
+        (json.dumps({"reasonable": 1, "complete": 0, "clear": 1}), "stop"),
+    ]
 
 
 @pytest.mark.parametrize("check,label", [(True, "Creation"), (False, "Math")])
@@ -79,7 +80,7 @@ def test_an_instruction_written_in_another_domain_takes_that_domains_label(tmp_p
 
     sample = c.store.sample("r1-00000")
     assert (sample["requested_domain"], sample["domain"]) == ("Math", label)
-    assert len(fake.requests) == 6  # the check adds no model call
+    assert len(fake.requests) == 3  # the domain check adds no model call
     assert funnel(c.store).relabelled == (1 if check else 0)
 
 

@@ -1,0 +1,185 @@
+"""The committee at work on one sample already in the store (paper §3.2).
+
+The screen, three instruction checks per reviewer, six scores per reviewer, the σ rule
+(or the chosen vote), and the adjudicator when the reviewers disagree. With
+``SynthConfig.early_exit`` the reviewers are called one after another, and the next one
+only while its review can still change the decision: a 0 in any check rejects, and so does
+a μ that even 10s from the rest could not lift to τ (:func:`gra_agents.rejected_already`).
+Reviews never called are absent, never made up. Every transition is written to the store
+before the next stage begins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gra_agents import RoleAssignment, adjudication_accepts, rejected_already, sample_rng, steering, verdict
+from gra_agents.demos import adjudicate_demos, check_demos, score_demos
+from runtime.config import SynthConfig
+from runtime.pipeline.team import Members, RoleFailed
+from runtime.storage.status import Status
+
+#: Writes the response of a sample whose instruction passed (``--order check-first``); None when it failed.
+Answer = Callable[[], Awaitable[str | None]]
+
+
+class Judges:
+    """Screens, checks, scores and adjudicates one sample, each call made by :class:`Members`."""
+
+    def __init__(self, members: Members, config: SynthConfig):
+        self.members, self.config, self.store = members, config, members.store
+
+    async def judge(
+        self,
+        sid: str,
+        roles: RoleAssignment,
+        instruction: str,
+        input: str,
+        response: str | None,
+        domain: str | None = None,
+        answer: Answer | None = None,
+    ) -> Status:
+        """The committee on one sample already in the store: screen, checks, scores, the σ rule, adjudication.
+
+        With ``response`` None, ``answer`` writes it once the instruction has passed the
+        checks (and the screen then reads it before any score).
+
+        Its judges' demos are drawn for this sample from ``domain`` (every reviewer of the
+        sample sees the same ones, so engines with a prompt cache compute them once).
+        Returns (and stores) ``rejected_steering`` (screened out, no judge called),
+        ``rejected_instruction``, ``rejected_score``, ``passed``, ``rejected_adjudication`` or ``failed``.
+        """
+        rng = sample_rng(self.config.seed, f"{sid}:judges")
+        demos = {"check": check_demos(domain, rng), "score": score_demos(domain, rng)}
+        demos["adjudicate"] = adjudicate_demos(domain, rng)
+        if status := self._screened(sid, instruction, input, response or ""):
+            return status
+        status = await self._checks(sid, roles, instruction, input, demos["check"])
+        if status is not None:
+            return status
+        if response is None:
+            if (response := await answer()) is None:
+                return Status.FAILED
+            if status := self._screened(sid, response):
+                return status
+        scored, status = await self._scores(sid, roles, instruction, input, response, demos["score"])
+        if status != Status.ADJUDICATING:
+            return status
+        return await self._adjudicate(sid, roles, (instruction, input, response), scored, demos["adjudicate"])
+
+    def _screened(self, sid: str, *texts: str) -> Status | None:
+        """``rejected_steering`` (stored) when the text breaks a steering rule (:func:`gra_agents.steering`)."""
+        broken = list(dict.fromkeys(rule for text in texts for rule in steering(text))) if self.config.screen else []
+        if not broken:
+            return None
+        self.store.update_sample(sid, status=Status.REJECTED_STEERING, failure=f"steering: {', '.join(broken)}")
+        return Status.REJECTED_STEERING
+
+    async def _each_reviewer(
+        self, sid: str, roles: RoleAssignment, make: Callable[[], Awaitable[Any]], settled: Callable[[list], bool]
+    ) -> list:
+        """One call per reviewer; a reviewer's failed call comes back as its RoleFailed.
+
+        With early exit, one reviewer after another, stopping at a failure or once
+        ``settled(results so far)``; else all at once. A member seated more than once
+        (``--roles single:MEMBER``) answers once per seat.
+        """
+        seats = [roles.reviewers[:i].count(r) for i, r in enumerate(roles.reviewers)]
+        calls = [
+            lambda r=r, seat=seat: self.members.call("reviewer", r, make, sample_id=sid, seat=seat)
+            for r, seat in zip(roles.reviewers, seats, strict=True)
+        ]
+        if not self.config.early_exit:
+            results = await asyncio.gather(*(c() for c in calls), return_exceptions=True)
+        else:
+            results = []
+            for call in calls:
+                results.append(await self._failed_or(call))
+                if isinstance(results[-1], RoleFailed) or settled(results):
+                    break
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, RoleFailed):
+                raise r
+        return results
+
+    @staticmethod
+    async def _failed_or(call: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            return await call()
+        except RoleFailed as exc:
+            return exc
+
+    async def _checks(self, sid, roles, instruction, input, demos) -> Status | None:
+        """The three instruction checks by every reviewer (or until one gives a 0): a failure or any 0 settles it."""
+        reviewer = self.members.roles.reviewer
+        checks = await self._each_reviewer(
+            sid, roles, lambda: reviewer.acheck(instruction, input, demos), lambda done: not all(done[-1].checks)
+        )
+        failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
+        with self.store.transaction():  # the reviews and the transition they cause: one write
+            for name, c in zip(roles.reviewers, checks, strict=False):
+                if not isinstance(c, RoleFailed):
+                    self.store.add_review(sid, name, "instruction", c.checks, None)
+            if failed:
+                return self._fail(sid, "check", failed)
+            if not all(all(c.checks) for c in checks):
+                self.store.update_sample(sid, status=Status.REJECTED_INSTRUCTION)
+                return Status.REJECTED_INSTRUCTION
+        return None
+
+    async def _scores(self, sid, roles, instruction, input, response, demos) -> tuple[list, Status]:
+        """Six scores by every reviewer (or until μ < τ is certain), then the σ rule: rejected, passed or disputed."""
+        reviewer, cfg, n = self.members.roles.reviewer, self.config, len(roles.reviewers)
+        scored = await self._each_reviewer(
+            sid,
+            roles,
+            lambda: reviewer.ascore(instruction, input, response, demos),
+            lambda done: rejected_already([s.scores for s in done], n, cfg.tau),
+        )
+        failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
+        with self.store.transaction():
+            for name, s in zip(roles.reviewers, scored, strict=False):
+                if not isinstance(s, RoleFailed):
+                    self.store.add_review(sid, name, "response", s.scores, s.review)
+            if failed:
+                return scored, self._fail(sid, "score", failed)
+            if len(scored) < n:  # μ < τ whatever the rest would give: rejected, μ and σ left unknown
+                self.store.update_sample(sid, status=Status.REJECTED_SCORE)
+                return scored, Status.REJECTED_SCORE
+            v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta, vote=cfg.vote)
+            status = {"reject": Status.REJECTED_SCORE, "accept": Status.PASSED, "adjudicate": Status.ADJUDICATING}
+            self.store.update_sample(sid, status=status[v.decision], mean=v.mean, std=v.std)
+        return scored, status[v.decision]
+
+    async def _adjudicate(self, sid, roles, text: tuple[str, str, str], scored: list, demos) -> Status:
+        """The adjudicator rescores with the reviews in view; its average against τ decides."""
+        instruction, input, response = text
+        try:
+            a = await self.members.call(
+                "adjudicator",
+                roles.adjudicator,
+                lambda: self.members.roles.adjudicator.acall(
+                    instruction=instruction,
+                    input=input,
+                    response=response,
+                    scores=[s.scores for s in scored],
+                    reviews=[s.review for s in scored],
+                    demos=demos,
+                ),
+                sample_id=sid,
+            )
+        except RoleFailed as exc:
+            return self._fail(sid, "adjudicate", exc)
+        accepted = adjudication_accepts(a.scores, self.config.tau)
+        a_mean = sum(a.scores) / len(a.scores)
+        status = Status.PASSED if accepted else Status.REJECTED_ADJUDICATION
+        with self.store.transaction():
+            self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted, a.review)
+            self.store.update_sample(sid, status=status, adjudicated_mean=a_mean)
+        return status
+
+    def _fail(self, sid: str, stage: str, exc: RoleFailed) -> Status:
+        self.store.update_sample(sid, status=Status.FAILED, failure=f"{stage}: {exc}")
+        return Status.FAILED

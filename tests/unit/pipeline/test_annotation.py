@@ -1,0 +1,85 @@
+"""Seeds that carry their annotation are taken as they are; a run can be answered from another run."""
+
+import asyncio
+import io
+import json
+
+from rich.console import Console
+
+from runtime.config import SynthConfig
+from runtime.pipeline import Coordinator, Team
+from runtime.pipeline.dedup import DedupIndex
+from runtime.storage.seeds import load_seeds
+from runtime.storage.store import Store
+from tests.helpers.committee import Committee
+from tests.helpers.members import member
+
+ANNOTATED = {
+    "id": "ex-01",
+    "instruction": "Add 2 and 3.",
+    "input": "",
+    "output": "5",
+    "domain": "Math",
+    "keywords": ["addition"],
+    "summary": "Add two small numbers.",
+    "status": "annotated",
+}
+
+
+def coordinator(tmp_path, fake):
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
+    team = Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4})
+    c = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig(), Console(file=io.StringIO()))
+    c.index.index = DedupIndex()
+    return c
+
+
+def test_an_annotated_seed_line_is_taken_as_it_is_without_a_call(tmp_path, committee_engine, monkeypatch):
+    import runtime.pipeline.run_index as run_index_module
+
+    monkeypatch.setattr(run_index_module, "embed", lambda texts: __import__("numpy").eye(len(texts), 384))
+    path = tmp_path / "seeds.annotated.jsonl"
+    bare = {"id": "ex-02", "instruction": "Name a colour.", "input": "", "output": "Red"}
+    path.write_text(json.dumps(ANNOTATED) + "\n" + json.dumps(bare) + "\n")
+    committee_engine.respond = lambda body: (
+        json.dumps({"keywords": ["colour"], "summary": "Name a colour.", "domain": "QA"}),
+        "stop",
+    )
+    c = coordinator(tmp_path, committee_engine)
+
+    asyncio.run(c.annotate(load_seeds(path), str(path)))
+
+    seeds = {s["id"]: s for s in c.store.seeds()}
+    assert seeds["ex-01"]["annotator"] is None and json.loads(seeds["ex-01"]["keywords"]) == ["addition"]
+    assert seeds["ex-01"]["summary"] == "Add two small numbers." and seeds["ex-01"]["domain"] == "Math"
+    assert [r["model"] for r in committee_engine.requests] == [committee_engine.requests[0]["model"]]  # ex-02 only
+    assert seeds["ex-02"]["status"] == "annotated" and seeds["ex-02"]["annotator"] is not None
+
+
+def test_a_run_answered_from_another_makes_the_same_sample_without_a_call(tmp_path, committee_engine):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    stores = {}
+    for out in (first, second):
+        c = coordinator(out, committee_engine)
+        c.store.put_seed(
+            {"id": "s1", "source": "x", "line": 1, "instruction": "Spell dog backwards.", "input": "", "output": "god"}
+            | {"domain": "Language", "keywords": json.dumps(["spelling"]), "summary": "spell", "status": "annotated"}
+        )
+        if out == second:
+            c.members.answer_from(stores[first])
+            committee_engine.respond = lambda body: ("the engine must not be asked", "stop")
+        else:
+            committee_engine.respond = Committee()
+        asked = len(committee_engine.requests)
+        asyncio.run(c.sampler.run(1, 0, c.store.example_pool()))
+        stores[out] = c.store
+    assert len(committee_engine.requests) == asked  # the second run asked the engine nothing
+    a, b = (stores[d].sample("r1-00000") for d in (first, second))
+    assert (a["status"], a["instruction"], a["output"], a["mean"]) == (
+        b["status"],
+        b["instruction"],
+        b["output"],
+        b["mean"],
+    )
+    assert stores[second].db["lm_calls"].count == stores[first].db["lm_calls"].count

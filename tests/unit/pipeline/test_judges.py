@@ -1,0 +1,98 @@
+"""Early exit: reviewers are called only while their review can change the decision, and the decision never changes.
+
+The property test puts random checks and score sheets in three scripted reviewers' mouths
+and judges the same sample twice, with every review and with early exit.
+"""
+
+import asyncio
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gra_agents import RoleAssignment
+from runtime.config import SynthConfig
+from runtime.pipeline import Members, Team
+from runtime.pipeline.judges import Judges
+from runtime.storage.store import Store
+from signatures import SCORE_DIMENSIONS
+from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.members import member
+
+ROLES = RoleAssignment(generator="g", reviewers=("r0", "r1", "r2"), adjudicator="a")
+CHECKS = st.lists(st.integers(0, 1), min_size=3, max_size=3)
+SHEET = st.lists(st.integers(1, 10), min_size=6, max_size=6)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    fake = FakeEngine([])
+    yield fake
+    fake.close()
+
+
+def scripted(checks, sheets, adjudicator=8):
+    """Each reviewer answers its own checks and sheet; the adjudicator gives ``adjudicator`` everywhere."""
+
+    def respond(body):
+        who, name = body["model"].removeprefix("gra-"), body["response_format"]["json_schema"]["name"]
+        if name == "Adjudicate":
+            return json.dumps(dict.fromkeys(SCORE_DIMENSIONS, adjudicator) | {"review": "ok"}), "stop"
+        i = int(who[1])
+        if name == "CheckInstruction":
+            return json.dumps(dict(zip(("reasonable", "complete", "clear"), checks[i], strict=True))), "stop"
+        return json.dumps(dict(zip(SCORE_DIMENSIONS, sheets[i], strict=True)) | {"review": "fine"}), "stop"
+
+    return respond
+
+
+def judge(engine, db, checks, sheets, adjudicator=8, **config):
+    """Judge one sample with scripted reviewers; its status and how many calls it took."""
+    engine.respond = scripted(checks, sheets, adjudicator)
+    lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
+    store, cfg = Store(db), SynthConfig(**config)
+    members = Members(Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}), store, cfg, db.parent, None)
+    store.new_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
+    status = asyncio.run(Judges(members, cfg).judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
+    return status, store.db["lm_calls"].count, store.sample("s")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    checks=st.lists(CHECKS, min_size=3, max_size=3),
+    sheets=st.lists(SHEET, min_size=3, max_size=3),
+    adjudicator=st.integers(1, 10),
+    tau=st.sampled_from([7.0, 7.5, 8.0, 8.5]),
+    vote=st.sampled_from(["adjudicator", "majority", "mean"]),
+)
+def test_early_exit_reaches_the_decision_of_full_reviews_with_no_more_calls(
+    engine, tmp_path_factory, checks, sheets, adjudicator, tau, vote
+):
+    runs = {
+        early: judge(engine, tmp_path_factory.mktemp("j") / "g.db", checks, sheets, adjudicator, tau=tau, vote=vote)
+        for early in (False, True)
+    }
+    (full, full_calls, full_row), (early, early_calls, early_row) = runs[False], runs[True]
+    assert early == full and early_calls <= full_calls
+    if early_calls == full_calls:  # nothing skipped: the very same record
+        assert (early_row["mean"], early_row["std"]) == (full_row["mean"], full_row["std"])
+
+
+def test_a_0_from_the_first_reviewer_spares_the_other_two(engine, tmp_path):
+    checks = [[1, 0, 1], [1, 1, 1], [1, 1, 1]]
+    status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3)
+    assert (status, calls) == ("rejected_instruction", 1)
+
+
+def test_a_low_first_sheet_spares_the_rest_and_leaves_mu_unknown(engine, tmp_path):
+    status, calls, row = judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[3] * 6, [10] * 6, [10] * 6])
+    assert (status, calls) == ("rejected_score", 3 + 1)  # (3 + 10 + 10) / 3 < 8: the others cannot lift μ to τ
+    assert row["mean"] is None and row["std"] is None  # never made up from the reviews not asked for
+
+
+def test_full_reviews_ask_every_reviewer(engine, tmp_path):
+    status, calls, row = judge(
+        engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[3] * 6, [10] * 6, [10] * 6], early_exit=False
+    )
+    assert (status, calls) == ("rejected_score", 6) and row["mean"] == pytest.approx(23 / 3)
