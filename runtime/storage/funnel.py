@@ -105,7 +105,7 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_column("stage")
     t.add_column("samples", justify="right")
     t.add_row("candidates drawn", str(f.candidates))
-    t.add_row("generated (instruction + response)", str(f.generated))
+    t.add_row("generated (keywords + instruction)", str(f.generated))
     t.add_row("copied: repeats an example it was shown (no judge called)", str(f.copies))
     t.add_row("relabelled: written in another domain than asked", str(f.relabelled))
     t.add_row("screened out: text steers its judges", str(f.screened_out))

@@ -3,7 +3,7 @@
 from rich.console import Console
 
 from runtime.calls.record import CallRecord
-from runtime.storage.accounting import usage_by, usage_table
+from runtime.storage.accounting import cost_table, usage_by, usage_table
 from runtime.storage.store import Store
 
 
@@ -49,3 +49,19 @@ def test_engine_rows_add_up_the_members_that_share_an_engine(tmp_path):
     console = Console(record=True, width=120)
     console.print(usage_table(store, wall_seconds=4.0))
     assert any(line.lstrip("│ ").startswith("engine smollm2") for line in console.export_text().splitlines())
+
+
+def test_the_cost_table_gives_each_stage_in_a_samples_order_and_per_kept_sample(tmp_path):
+    store = Store(tmp_path / "gra.db")
+    for signature, n in (("ScoreResponse", 6), ("InventKeywords", 2), ("CheckInstruction", 4)):
+        for _ in range(n):
+            store.add_calls([CallRecord(signature=signature, messages=[], completion_tokens=10)], "x", "m")
+    for i in range(2):
+        store.new_sample({"id": f"s{i}", "round": 1, "ordinal": i, "status": "accepted"})
+
+    console = Console(record=True, width=120)
+    console.print(cost_table(store))
+    rows = [line for line in console.export_text().splitlines() if "│" in line and "stage" not in line]
+
+    assert [r.split("│")[1].strip() for r in rows] == ["keywords", "instruction checks", "scores"]
+    assert rows[2].split("│")[4].strip() == "3.0" and rows[2].split("│")[5].strip() == "30"  # 6 calls, 60 tok, 2 kept
