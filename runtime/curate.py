@@ -66,7 +66,7 @@ def judge_rows(
     rows = load_seeds(data_path)
     pool, pool_path = load_pool(pool_name)
     command = worker.command
-    check_judges(pool, config, str(pool_path), generator=worker is not Curator)
+    check_judges(pool, config, str(pool_path), generator=worker.writes)
     fp = fingerprint(config, pool, data_path, command=command)
     resume = check_resume(out, fp, fresh, allow_changed)
     console.print(

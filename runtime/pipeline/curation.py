@@ -32,6 +32,7 @@ class Curator:
 
     label = "curating rows"  # the progress bar's
     command = "curate"  # the gra command it serves: part of the run's fingerprint
+    writes = False  # whether a member writes each row first (and so needs a seat apart from the judges)
 
     def __init__(self, members: Members, config: SynthConfig, console: Console):
         self.members, self.config, self.store, self.console = members, config, members.store, console

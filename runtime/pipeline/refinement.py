@@ -25,6 +25,7 @@ class SeedRefiner(Curator):
 
     label = "refining rows"
     command = "refine"  # the gra command it serves: part of the run's fingerprint
+    writes = True
 
     async def judge_row(self, ordinal: int, row: Seed, *, restart: bool = False) -> Status:
         """Rewrite one row's response and judge it (stored): ``accepted``, a ``rejected_*`` status or ``failed``."""
