@@ -90,8 +90,9 @@ def round_roles(members: Sequence[str], n_reviewers: int, run_seed: int, round_:
     return _roles(ring[position:] + ring[:position], n_reviewers)
 
 
-#: How roles are seated: drawn per sample (the paper), fixed in pool order, or one member in all.
-ROLE_DRAWS: tuple[str, ...] = ("random", "fixed", "single:MEMBER")
+#: How roles are seated: drawn per sample (the paper), drawn with the judge seats leaning to
+#: reliable members, fixed in pool order, or one member in all.
+ROLE_DRAWS: tuple[str, ...] = ("random", "reliability", "fixed", "single:MEMBER")
 
 
 def parse_role_draw(spec: str) -> tuple[str, str | None]:
@@ -101,11 +102,75 @@ def parse_role_draw(spec: str) -> tuple[str, str | None]:
     ('single', 'qwen05-a')
     """
     mode, sep, member = spec.partition(":")
-    if mode in ("random", "fixed") and not sep:
+    if mode in ("random", "reliability", "fixed") and not sep:
         return mode, None
     if mode == "single" and member:
         return mode, member
     raise ValueError(f"roles must be one of {', '.join(ROLE_DRAWS)}, got {spec!r}")
+
+
+#: The least weight a member's judging gets: a member at or below chance still sits, rarely.
+MIN_WEIGHT = 0.05
+
+
+def reliability_weight(reliability: float) -> float:
+    """How strongly a member is drawn into a judge seat: its agreement with labels above chance (0.5).
+
+    >>> reliability_weight(0.75), reliability_weight(0.4)
+    (0.25, 0.05)
+    """
+    return max(reliability - 0.5, MIN_WEIGHT)
+
+
+def weighted_order(names: Sequence[str], weights: dict[str, float], rng: random.Random) -> list[str]:
+    """``names`` in a random order where heavier names come first more often (weighted draw without replacement)."""
+    keys = {n: rng.random() ** (1.0 / weights.get(n, MIN_WEIGHT)) for n in names}
+    return sorted(names, key=lambda n: -keys[n])
+
+
+def reliability_roles(
+    members: Sequence[str],
+    n_reviewers: int,
+    reliability: dict[str, float],
+    run_seed: int,
+    round_: int,
+    ordinal: int,
+) -> RoleAssignment:
+    """Roles whose judge seats lean to the members that judged the labelled sets best (``--roles reliability``).
+
+    The generator is read off the balanced ring as :func:`round_roles` reads it, so every
+    member still generates its share. The adjudicator, then the reviewers, are drawn from
+    the others with weights :func:`reliability_weight`: the adjudicator's seat decides alone,
+    so it goes to the most reliable most often. All seats stay different members.
+
+    >>> r = reliability_roles(["a", "b", "c", "d", "e"], 2, {"d": 0.9}, run_seed=1, round_=1, ordinal=0)
+    >>> len({r.generator, r.adjudicator, *r.reviewers})
+    4
+    """
+    names = _checked(members, n_reviewers)
+    generator = round_roles(names, n_reviewers, run_seed, round_, ordinal).generator
+    rng = random.Random(f"{run_seed}:r{round_}:reliability:{ordinal}")
+    weights = {n: reliability_weight(reliability.get(n, 0.5)) for n in names}
+    judges = weighted_order([n for n in names if n != generator], weights, rng)
+    return RoleAssignment(generator=generator, reviewers=tuple(judges[1 : 1 + n_reviewers]), adjudicator=judges[0])
+
+
+def reliability_committee(
+    members: Sequence[str], n_reviewers: int, reliability: dict[str, float], run_seed: int, ordinal: int
+) -> RoleAssignment:
+    """The judges of row ``ordinal`` of ``gra curate --roles reliability``, drawn as :func:`reliability_roles` does.
+
+    >>> r = reliability_committee(["a", "b", "c", "d", "e"], 3, {"a": 0.8}, run_seed=1, ordinal=0)
+    >>> r.generator is None and len({r.adjudicator, *r.reviewers})
+    4
+    """
+    names = list(dict.fromkeys(members))
+    if n_reviewers < 1 or len(names) < n_reviewers + 1:
+        raise ValueError(f"a pool of {len(names)} members cannot fill {n_reviewers} reviewers + 1 adjudicator")
+    rng = random.Random(f"{run_seed}:curate:reliability:{ordinal}")
+    weights = {n: reliability_weight(reliability.get(n, 0.5)) for n in names}
+    judges = weighted_order(names, weights, rng)
+    return RoleAssignment(generator=None, reviewers=tuple(judges[1 : 1 + n_reviewers]), adjudicator=judges[0])
 
 
 def fixed_roles(members: Sequence[str], n_reviewers: int) -> RoleAssignment:

@@ -21,8 +21,13 @@ from runtime.engines.process import EngineError
 from runtime.engines.supervisor import Supervisor
 from runtime.engines.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
 from runtime.pipeline import MembersDown, NothingToGenerateFrom
+from runtime.optimize import ROLES as OPTIMIZE_ROLES
+from runtime.optimize import OptimizeRequest, pack_table
+from runtime.optimize import optimize as run_optimize
+from runtime.pipeline.compiler import OPTIMIZERS
 from runtime.refine import refine as run_refine
 from runtime.run import synthesize
+from runtime.storage.pack import PackError
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.seeds import SeedFileError
 from runtime.storage.store import Store
@@ -46,6 +51,7 @@ USER_ERRORS = (
     WeightsMissing,
     NothingToGenerateFrom,
     MembersDown,
+    PackError,
 )
 
 
@@ -67,6 +73,9 @@ Screen_ = Annotated[
 ]
 VoteChoice = StrEnum("VoteChoice", {v: v for v in VOTES})
 DEFAULT_VOTE = VoteChoice(DEFAULTS.vote)
+JudgeDraw = StrEnum("JudgeDraw", {"random": "random", "reliability": "reliability"})
+RoleChoice = StrEnum("RoleChoice", {r: r for r in OPTIMIZE_ROLES})
+OptimizerChoice = StrEnum("OptimizerChoice", {o: o for o in OPTIMIZERS})
 Vote_ = Annotated[
     VoteChoice,
     typer.Option(help="how a dispute (μ ≥ τ, σ > δ) is settled: the adjudicator, the reviewers' majority, or μ alone"),
@@ -74,7 +83,8 @@ Vote_ = Annotated[
 Roles_ = Annotated[
     str,
     typer.Option(
-        help="who plays which role: random per sample (the paper), fixed (pool order), or single:MEMBER in every seat"
+        help="who plays which role: random per sample (the paper), reliability (judge seats lean to members a"
+        " pack measured as reliable), fixed (pool order), or single:MEMBER in every seat"
     ),
 ]
 EarlyExit_ = Annotated[
@@ -94,6 +104,12 @@ SeedDomains_ = Annotated[
 DomainCheck_ = Annotated[
     bool,
     typer.Option("--domain-check/--no-domain-check", help="label each instruction with the domain it is in"),
+]
+Prompts_ = Annotated[
+    str | None,
+    typer.Option(
+        "--prompts", help="a prompt pack folder (gra optimize) [default: the pool's own pack, if any]; none: no pack"
+    ),
 ]
 Fresh_ = Annotated[bool, typer.Option("--fresh", help="start over in a directory that holds a run")]
 AllowChanged_ = Annotated[
@@ -131,6 +147,7 @@ def synth(
     early_exit: EarlyExit_ = DEFAULTS.early_exit,
     seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
+    prompts: Prompts_ = None,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
 ) -> None:
@@ -157,6 +174,7 @@ def synth(
             early_exit=early_exit,
             seed_domains=seed_domains,
             domain_check=domain_check,
+            prompts=prompts,
         )
         synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
@@ -164,10 +182,23 @@ def synth(
 
 
 def _judging(
-    reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, dedup=DEFAULTS.dedup_threshold
+    reviewers,
+    tau,
+    delta,
+    seed,
+    concurrency,
+    screen,
+    vote,
+    reviewer_member,
+    early_exit,
+    prompts,
+    dedup=DEFAULTS.dedup_threshold,
+    roles=DEFAULTS.roles,
 ):
     """The settings of a command that judges rows (curate, refine): the committee's options only."""
     return SynthConfig(
+        prompts=prompts,
+        roles=roles,
         n_reviewers=reviewers,
         tau=tau,
         delta=delta,
@@ -195,6 +226,10 @@ def curate(
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
     early_exit: EarlyExit_ = DEFAULTS.early_exit,
+    roles: Annotated[
+        JudgeDraw, typer.Option(help="how judges are drawn per row: random, or leaning to reliable members (a pack's)")
+    ] = JudgeDraw.random,
+    prompts: Prompts_ = None,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
 ) -> None:
@@ -203,7 +238,9 @@ def curate(
     Every row comes back in curated.jsonl, in input order, with its status and reviews.
     """
     try:
-        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit)
+        config = _judging(
+            reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, prompts, roles=str(roles)
+        )
         run_curate(data, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
         _fail(exc)
@@ -232,6 +269,7 @@ def refine(
     vote: Vote_ = DEFAULT_VOTE,
     reviewer_member: ReviewerMember_ = None,
     early_exit: EarlyExit_ = DEFAULTS.early_exit,
+    prompts: Prompts_ = None,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
 ) -> None:
@@ -240,7 +278,9 @@ def refine(
     Accepted rewrites land in refined.jsonl; --integrate RUN_DIR adds that run's data, deduplicated.
     """
     try:
-        config = _judging(reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, dedup)
+        config = _judging(
+            reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, prompts, dedup
+        )
         run_refine(
             seeds,
             out,
@@ -251,6 +291,67 @@ def refine(
             allow_changed=allow_changed_config,
             console=err,
         )
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+@app.command()
+def optimize(
+    role: Annotated[RoleChoice, typer.Option(help="the role to compile; team: every model's reviewer + reliability")],
+    train: Annotated[
+        Path, typer.Option(help="labelled rows: a judge set (correct), a curated.jsonl (adjudicator), seeds (domain)")
+    ],
+    out: Annotated[Path, typer.Option(help="the prompt pack folder (created, or added to)")],
+    optimizer: Annotated[OptimizerChoice, typer.Option(help="the DSPy optimizer")] = OptimizerChoice("bootstrap"),
+    metric: Annotated[
+        str | None, typer.Option(help="module:function, a DSPy metric [default: the role's, see README]")
+    ] = None,
+    pool: Pool_ = "cpu",
+    member: Annotated[
+        str | None, typer.Option(help="compile for this member's model only [default: one program per model]")
+    ] = None,
+    valset: Annotated[Path | None, typer.Option(help="held-out rows [default: a share of --train]")] = None,
+    val_share: Annotated[float, typer.Option(help="share of --train held out when no --valset is given")] = 0.3,
+    rows: Annotated[int | None, typer.Option(min=2, help="use only this many rows of --train (a quick compile)")] = None,
+    budget: Annotated[int | None, typer.Option(min=1, help="model calls the optimizer may spend, about")] = None,
+    teacher: Annotated[
+        str | None, typer.Option(help="mipro/gepa's proposer: a MEMBER of the pool or an OpenAI-compatible URL")
+    ] = None,
+    teacher_model: Annotated[str, typer.Option(help="the model name to ask a --teacher URL for")] = "default",
+    seed: Seed_ = DEFAULTS.seed,
+) -> None:
+    """Compile a role's prompts with a DSPy optimizer into a prompt pack (gra synth/curate --prompts PACK)."""
+    try:
+        request = OptimizeRequest(
+            role=str(role),
+            train=train,
+            out=out,
+            pool=pool,
+            optimizer=str(optimizer),
+            metric=metric,
+            member=member,
+            valset=valset,
+            val_share=val_share,
+            budget=budget,
+            teacher=teacher,
+            teacher_model=teacher_model,
+            seed=seed,
+            rows=rows,
+        )
+        run_optimize(request, console=err)
+    except USER_ERRORS as exc:
+        _fail(exc)
+
+
+pack_app = typer.Typer(no_args_is_help=True, help="Prompt packs: compiled role programs (gra optimize).")
+app.add_typer(pack_app, name="pack")
+
+
+@pack_app.command("show")
+def pack_show(path: Annotated[Path, typer.Argument(help="a prompt pack folder")]) -> None:
+    """Print a pack's programs with their held-out metric before and after compiling, and the members' reliability."""
+    try:
+        Console().print(pack_table(path))
     except USER_ERRORS as exc:
         _fail(exc)
 

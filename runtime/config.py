@@ -65,6 +65,7 @@ class SynthConfig:
     roles: str = "random"  # random per sample (the paper), "fixed" (pool order) or "single:MEMBER" (paper §5.1)
     order: Order = Order.CHECK_FIRST  # the response is written only for an instruction the checks passed
     early_exit: bool = True  # a reviewer is called only while its review can still change the decision
+    prompts: str | None = None  # a prompt pack folder; None: the pool's own pack, if it names one; "none": no pack
 
     def __post_init__(self) -> None:
         """Refuse switches that cannot be combined, with one line that names them."""
@@ -231,6 +232,7 @@ class Pool(_Strict):
     )
     engines: dict[str, Engine]
     members: list[Member]
+    prompts: str | None = Field(None, description="a prompt pack folder, relative to the pool file (gra optimize)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Pool:
@@ -259,6 +261,15 @@ class Pool(_Strict):
             return spec.served_model_name
         users = [m.name for m in self.members if m.engine == engine]
         return f"gra-{users[0]}" if len(users) == 1 else f"gra-{engine}"
+
+    def model_of(self, member: str) -> str:
+        """The model a member runs: its engine's ``model``, else (an endpoint) the engine's name.
+
+        Compiled prompts are kept per model (:mod:`runtime.storage.pack`), so members of
+        one model share them.
+        """
+        engine = next(m.engine for m in self.members if m.name == member)
+        return getattr(self.engines[engine], "model", engine)
 
     def sampling_for(self, member: Member) -> dict[str, float | int]:
         """The member's sampling parameters; max_tokens is capped by its engine's context per slot."""
@@ -321,6 +332,7 @@ FINGERPRINT_PARTS = {
     "settings": "run settings (per-round, budget, reviewers, τ, δ, dedup, seed)",
     "pool": "pool",
     "seeds": "seed file",
+    "prompts": "prompt pack",
 }
 
 
@@ -328,21 +340,25 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def fingerprint(config: SynthConfig, pool: Pool, seeds_path: Path, command: str = "synth") -> dict[str, str]:
+def fingerprint(
+    config: SynthConfig, pool: Pool, seeds_path: Path, command: str = "synth", prompts: str | None = None
+) -> dict[str, str]:
     """What must not change between a run and its resumption, hashed in three parts.
 
     Resuming with another pool, other thresholds or another seed file would mix two
     experiments in one ``data.jsonl``; each part is hashed alone so a refusal can say which
     changed. ``rounds`` and ``concurrency`` are left out: a finished 1-round run may be
-    extended to 5, and concurrency changes no result.
+    extended to 5, and concurrency changes no result. ``prompts`` is the digest of the
+    prompt pack the run uses (None: the default demos).
     """
-    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency")}
+    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency", "prompts")}
     settings |= {"command": command} if command != "synth" else {}  # a curation never resumes as a refinement
-    return {
+    parts = {
         "settings": _digest(settings),
         "pool": _digest(pool.model_dump(exclude={"name"})),
         "seeds": hashlib.sha256(Path(seeds_path).read_bytes()).hexdigest()[:16],
     }
+    return parts | ({"prompts": prompts} if prompts else {})
 
 
 def changed_parts(before: dict[str, str], now: dict[str, str]) -> list[str]:

@@ -22,6 +22,7 @@ from runtime.pipeline import Members, Roles, Team
 from runtime.pipeline.curation import Curator
 from runtime.storage.accounting import usage_table
 from runtime.storage.export import write_curated
+from runtime.storage.pack import describe, prompts_for
 from runtime.storage.run_dir import check_resume, member_rows, prepare_out
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.store import Store
@@ -67,21 +68,24 @@ def judge_rows(
     pool, pool_path = load_pool(pool_name)
     command = worker.command
     check_judges(pool, config, str(pool_path), generator=worker.writes)
-    fp = fingerprint(config, pool, data_path, command=command)
+    pack = prompts_for(config, pool, pool_path)
+    fp = fingerprint(config, pool, data_path, command=command, prompts=pack and pack.digest())
     resume = check_resume(out, fp, fresh, allow_changed)
     console.print(
         f"[bold]gra {command}[/]: pool {pool.name!r} ({len(pool.members)} members), {len(rows)} rows;"
-        f" {config.switches()}" + (f"; resuming in {out}" if resume else "")
+        f" {config.switches()}; {describe(pack)}" + (f"; resuming in {out}" if resume else "")
     )
     with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
         if not resume:
             prepare_out(out, fresh, outputs)
         store = Store(out / "gra.db")
         run_id = store.start_run(
-            config.seed, {command: asdict(config), "pool": pool.model_dump(), "data": str(data_path)}, fp
+            config.seed,
+            {command: asdict(config), "pool": pool.model_dump(), "data": str(data_path), "prompts": describe(pack)},
+            fp,
         )
         store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles, prompts=pack)
         members = Members(team, store, config, out, console)
         started = time.perf_counter()
         asyncio.run(worker(members, config, console).curate(rows))

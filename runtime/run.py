@@ -26,13 +26,14 @@ from runtime.pipeline import Coordinator, Roles, Team
 from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds
 from runtime.storage.funnel import funnel, funnel_table, plain_summary
+from runtime.storage.pack import Pack, describe, prompts_for
 from runtime.storage.run_dir import check_out, check_resume, member_rows, prepare_out
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.status import UNFINISHED
 from runtime.storage.store import Store
 
 
-def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path]:
+def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path, Pack | None]:
     seeds = load_seeds(seeds_path)
     pool, pool_path = load_pool(pool_name)
     mode, member = parse_role_draw(config.roles)
@@ -42,7 +43,7 @@ def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple
         pool.check_roles(config.n_reviewers, str(pool_path))
     if config.reviewer_member is not None:
         pool.check_member(config.reviewer_member, str(pool_path))
-    return seeds, pool, pool_path
+    return seeds, pool, pool_path, prompts_for(config, pool, pool_path)
 
 
 def synthesize(
@@ -66,12 +67,12 @@ def synthesize(
     samples whatever the engines' own nondeterminism (``bench/cost.py``).
     """
     console = console or Console(stderr=True)
-    seeds, pool, pool_path = check_inputs(seeds_path, pool_name, config)
-    fp = fingerprint(config, pool, seeds_path)
+    seeds, pool, pool_path, pack = check_inputs(seeds_path, pool_name, config)
+    fp = fingerprint(config, pool, seeds_path, prompts=pack and pack.digest())
     resume = check_resume(out, fp, fresh, allow_changed)
     console.print(
         f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
-        f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples"
+        f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples; {describe(pack)}"
         + (f"; resuming the run in {out}" if resume else "")
     )
     with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
@@ -79,10 +80,12 @@ def synthesize(
             prepare_out(out, fresh)
         store = Store(out / "gra.db")
         run_id = store.start_run(
-            config.seed, {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path)}, fp
+            config.seed,
+            {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path), "prompts": describe(pack)},
+            fp,
         )
         store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles)
+        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles, prompts=pack)
         coordinator = Coordinator(team, store, out, config, console)
         if answers_from is not None:
             coordinator.members.answer_from(Store(answers_from / "gra.db"))

@@ -76,7 +76,9 @@ async def annotated_row(members: Members, seed: Seed, source: str, member: str) 
         p = await members.call(
             "annotator",
             member,
-            lambda: members.roles.annotator.acall(instruction=seed.instruction, input=seed.input, output=seed.output),
+            lambda: members.roles_of(member).annotator.acall(
+                instruction=seed.instruction, input=seed.input, output=seed.output
+            ),
             seed_id=seed.id,
         )
     except RoleFailed:

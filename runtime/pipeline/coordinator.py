@@ -117,7 +117,7 @@ class Coordinator:
                 p = await self.members.call(
                     "summarizer",
                     member,
-                    lambda: self.team.roles.summarizer.acall(
+                    lambda: self.team.roles_of(member).summarizer.acall(
                         instruction=r["instruction"], input=r["input"], examples=examples
                     ),
                     sample_id=r["id"],

@@ -17,7 +17,7 @@ import json
 
 from rich.console import Console
 
-from gra_agents import committee_roles
+from gra_agents import committee_roles, reliability_committee
 from runtime.config import SynthConfig
 from runtime.pipeline.domains import classify
 from runtime.pipeline.progress import progress_bars
@@ -58,7 +58,10 @@ class Curator:
         cfg = self.config
         judges = 2 if cfg.reviewer_member else cfg.n_reviewers + 1
         names = self.members.drawable(judges)
-        roles = committee_roles(names, cfg.n_reviewers, cfg.seed, ordinal, cfg.reviewer_member)
+        if cfg.roles == "reliability":
+            roles = reliability_committee(names, cfg.n_reviewers, self.members.team.reliability, cfg.seed, ordinal)
+        else:
+            roles = committee_roles(names, cfg.n_reviewers, cfg.seed, ordinal, cfg.reviewer_member)
         (domain,) = classify([(row.instruction, row.input)])
         sample = {"id": row.id, "round": 0, "ordinal": ordinal, "status": Status.REVIEWING, "domain": domain}
         sample |= {"instruction": row.instruction, "input": row.input, "output": row.output}

@@ -78,9 +78,9 @@ class Judges:
         return Status.REJECTED_STEERING
 
     async def _each_reviewer(
-        self, sid: str, roles: RoleAssignment, make: Callable[[], Awaitable[Any]], settled: Callable[[list], bool]
+        self, sid: str, roles: RoleAssignment, make: Callable[[str], Awaitable[Any]], settled: Callable[[list], bool]
     ) -> list:
-        """One call per reviewer; a reviewer's failed call comes back as its RoleFailed.
+        """One call per reviewer (``make(member)`` makes it); a reviewer's failed call comes back as its RoleFailed.
 
         With early exit, one reviewer after another, stopping at a failure or once
         ``settled(results so far)``; else all at once. A member seated more than once
@@ -88,7 +88,7 @@ class Judges:
         """
         seats = [roles.reviewers[:i].count(r) for i, r in enumerate(roles.reviewers)]
         calls = [
-            lambda r=r, seat=seat: self.members.call("reviewer", r, make, sample_id=sid, seat=seat)
+            lambda r=r, seat=seat: self.members.call("reviewer", r, lambda: make(r), sample_id=sid, seat=seat)
             for r, seat in zip(roles.reviewers, seats, strict=True)
         ]
         if not self.config.early_exit:
@@ -113,9 +113,11 @@ class Judges:
 
     async def _checks(self, sid, roles, instruction, input, demos) -> Status | None:
         """The three instruction checks by every reviewer (or until one gives a 0): a failure or any 0 settles it."""
-        reviewer = self.members.roles.reviewer
         checks = await self._each_reviewer(
-            sid, roles, lambda: reviewer.acheck(instruction, input, demos), lambda done: not all(done[-1].checks)
+            sid,
+            roles,
+            lambda r: self.members.roles_of(r).reviewer.acheck(instruction, input, demos),
+            lambda done: not all(done[-1].checks),
         )
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
         with self.store.transaction():  # the reviews and the transition they cause: one write
@@ -131,11 +133,11 @@ class Judges:
 
     async def _scores(self, sid, roles, instruction, input, response, demos) -> tuple[list, Status]:
         """Six scores by every reviewer (or until μ < τ is certain), then the σ rule: rejected, passed or disputed."""
-        reviewer, cfg, n = self.members.roles.reviewer, self.config, len(roles.reviewers)
+        cfg, n = self.config, len(roles.reviewers)
         scored = await self._each_reviewer(
             sid,
             roles,
-            lambda: reviewer.ascore(instruction, input, response, demos),
+            lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos),
             lambda done: rejected_already([s.scores for s in done], n, cfg.tau),
         )
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
@@ -160,7 +162,7 @@ class Judges:
             a = await self.members.call(
                 "adjudicator",
                 roles.adjudicator,
-                lambda: self.members.roles.adjudicator.acall(
+                lambda: self.members.roles_of(roles.adjudicator).adjudicator.acall(
                     instruction=instruction,
                     input=input,
                     response=response,

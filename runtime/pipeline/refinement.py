@@ -40,13 +40,14 @@ class SeedRefiner(Curator):
         sample |= {"instruction": row.instruction, "input": row.input, "generator": roles.generator}
         sample |= {"reviewers": json.dumps(roles.reviewers), "adjudicator": roles.adjudicator}
         (self.store.restart_sample if restart else self.store.new_sample)(sample)
-        refiner = self.members.roles.refiner
+        refiner = self.members.roles_of(roles.generator).refiner
         try:
             rewrite = await self.members.call(
                 "generator",
                 roles.generator,
                 lambda: refiner.acall(instruction=row.instruction, input=row.input, draft=row.output),
                 sample_id=row.id,
+                module="refiner",
             )
         except RoleFailed as exc:
             self.store.update_sample(row.id, status=Status.FAILED, failure=f"rewrite: {exc}")

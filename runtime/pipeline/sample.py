@@ -21,6 +21,7 @@ from gra_agents import (
     RoleAssignment,
     fixed_roles,
     parse_role_draw,
+    reliability_roles,
     round_roles,
     sample_rng,
     single_member_roles,
@@ -65,7 +66,7 @@ class Sampler:
             "adjudicator": roles.adjudicator,
         }
         (self.store.restart_sample if restart else self.store.new_sample)(row)
-        generator, paper = self.members.roles.generator, cfg.order == Order.PAPER
+        generator, paper = self.members.roles_of(roles.generator).generator, cfg.order == Order.PAPER
         draft = generator.acall if paper else generator.adraft  # check-first: the response waits for the checks
         try:
             g = await self.members.call(
@@ -109,6 +110,9 @@ class Sampler:
             roles = fixed_roles(self.members.team.names, cfg.n_reviewers)
             self.members.check_up([roles.generator, *roles.reviewers, roles.adjudicator])
             return roles
+        if mode == "reliability":
+            reliability = self.members.team.reliability
+            return reliability_roles(self.members.drawable(), cfg.n_reviewers, reliability, cfg.seed, round_, ordinal)
         if cfg.reviewer_member:
             names = self.members.drawable(3)
             return single_reviewer_roles(names, cfg.reviewer_member, cfg.seed, round_, ordinal)

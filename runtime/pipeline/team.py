@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from runtime.engines.supervisor import Endpoint
 from runtime.pipeline.embedding import embedder_pids
 from runtime.pipeline.job_queue import drain
 from runtime.pipeline.limiter import AdaptiveLimit
+from runtime.storage.pack import Pack, read_pack
 from runtime.storage.store import Store
 
 #: Times one role call waits for a restarting engine before it fails like any engine error.
@@ -69,6 +70,13 @@ class Team:
     health: Callable[[str], str] | None = None  # engine -> "up" | "restarting" | "failed" (Supervisor.engine_state)
     roles: Roles = field(default_factory=Roles)
     cpus: dict[str, frozenset[int]] = field(default_factory=dict)  # engine -> the cores its local server is pinned to
+    model_of: dict[str, str] = field(default_factory=dict)  # member -> the model it runs (a pack keys programs by it)
+    pack: Pack | None = None  # compiled prompts: a member plays a role with its model's program where the pack has one
+    _packed: dict[str, Roles] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        modules = self.pack.modules() if self.pack else {}
+        self._packed = {model: replace(self.roles, **by_role) for model, by_role in modules.items()}
 
     @classmethod
     def from_pool(
@@ -77,7 +85,9 @@ class Team:
         endpoints: dict[str, Endpoint],
         health: Callable[[str], str] | None = None,
         roles: Roles | None = None,
+        prompts: Pack | str | Path | None = None,
     ) -> Team:
+        """The pool's members on their engines' ``endpoints``; ``prompts`` is a prompt pack (or its folder)."""
         lms = {m.name: member_lm(pool, m.name, endpoints[m.engine]) for m in pool.members}
         return cls(
             lms,
@@ -87,11 +97,29 @@ class Team:
             health,
             roles or Roles(),
             cpus={name: ep.cpus for name, ep in endpoints.items() if ep.cpus},
+            model_of={m.name: pool.model_of(m.name) for m in pool.members},
+            pack=prompts if isinstance(prompts, Pack) or prompts is None else read_pack(prompts),
         )
 
     @property
     def names(self) -> list[str]:
         return list(self.lms)
+
+    def roles_of(self, member: str) -> Roles:
+        """The role modules ``member`` plays with: its model's compiled programs where the pack has them."""
+        return self._packed.get(self.model_of.get(member, ""), self.roles)
+
+    def program_of(self, role: str, member: str) -> str | None:
+        """Which pack program makes ``member``'s ``role`` calls (``role/model@pack``), or None for the default demos."""
+        model = self.model_of.get(member)
+        if self.pack is None or model is None or self.pack.program(role, model) is None:
+            return None
+        return f"{role}/{model}@{self.pack.digest()}"
+
+    @property
+    def reliability(self) -> dict[str, float]:
+        """Each member's judging agreement with labels, from the pack (``gra optimize --role team``)."""
+        return self.pack.reliability if self.pack else {}
 
 
 def member_lm(pool: Pool, name: str, endpoint: Endpoint) -> MemberLM:
@@ -139,6 +167,9 @@ class Members:
     @property
     def roles(self) -> Roles:
         return self.team.roles
+
+    def roles_of(self, member: str) -> Roles:
+        return self.team.roles_of(member)
 
     @property
     def samples_in_flight(self) -> int:
@@ -193,8 +224,13 @@ class Members:
         sample_id: str | None = None,
         seed_id: str | None = None,
         seat: int = 0,
+        module: str | None = None,
     ) -> Any:
         """One role call with its retries, every attempt recorded in ``lm_calls``.
+
+        ``module`` is the role module the call runs when it is not ``role`` (``gra refine``'s
+        rewrite is a generator call made by the refiner): ``lm_calls.program`` names the
+        pack program of that module, if one made it.
 
         ``seat`` tells apart the calls one member makes for one sample in several seats of
         the same role (``--roles single:MEMBER``): each seat is its own request and its own
@@ -203,15 +239,16 @@ class Members:
         A call that ends in ``engine_error`` while its engine is being restarted waits for
         the engine and is made again (a bounded number of times), instead of failing the sample.
         """
+        program = self.team.program_of(module or role, member)
         for _ in range(ENGINE_WAITS):
             try:
-                return await self._call_once(role, member, fn, sample_id, seed_id, seat)
+                return await self._call_once(role, member, fn, sample_id, seed_id, seat, program)
             except RoleFailed as exc:
                 if exc.status != "engine_error" or not await self._came_back(member):
                     raise
-        return await self._call_once(role, member, fn, sample_id, seed_id, seat)
+        return await self._call_once(role, member, fn, sample_id, seed_id, seat, program)
 
-    async def _call_once(self, role, member, fn, sample_id, seed_id, seat=0) -> Any:
+    async def _call_once(self, role, member, fn, sample_id, seed_id, seat=0, program=None) -> Any:
         limit = self.limits[self.team.engine_of[member]]
         await limit.acquire()
         seated = f"{role}#{seat}" if seat else role
@@ -223,7 +260,7 @@ class Members:
                 result, error = None, exc
             finally:  # an engine that errors or times out gets fewer calls at once
                 await limit.release(ok=not any(c.parse_status == "engine_error" for c in log.calls))
-        self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id)
+        self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id, program=program)
         self.replayed += sum(c.replay_of is not None for c in log.calls)
         if error is not None:
             last = log.calls[-1] if log.calls else None

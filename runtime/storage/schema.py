@@ -109,6 +109,7 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
             "attempt": int,
             "seed": int,
             "request_hash": str,
+            "program": str,  # the prompt-pack program that made the call; null: the default demos
         },
         "id",
         [],
@@ -127,8 +128,19 @@ INDEXES = [
 
 
 def create(db: sqlite_utils.Database) -> None:
-    """Create every table and index of an empty run database (the caller holds the transaction)."""
+    """Create every table and index of an empty run database (the caller holds the transaction).
+
+    A database made by an earlier gra gets the columns added since, empty, so it can be resumed.
+    """
     if "runs" in db.table_names():
+        for name, (columns, pk, foreign_keys) in TABLES.items():
+            if name not in db.table_names():
+                db[name].create(columns, pk=pk, foreign_keys=foreign_keys or None)
+                continue
+            have = db[name].columns_dict
+            for column, kind in columns.items():
+                if column not in have:
+                    db[name].add_column(column, kind)
         return
     for name, (columns, pk, foreign_keys) in TABLES.items():
         db[name].create(columns, pk=pk, foreign_keys=foreign_keys or None)

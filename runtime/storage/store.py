@@ -217,9 +217,18 @@ class Store:
             )
 
     def add_calls(
-        self, calls: list[Any], role: str, member: str, sample_id: str | None = None, seed_id: str | None = None
+        self,
+        calls: list[Any],
+        role: str,
+        member: str,
+        sample_id: str | None = None,
+        seed_id: str | None = None,
+        program: str | None = None,
     ) -> None:
-        """Store call records (``runtime.calls.record.CallRecord``) of one role call."""
+        """Store call records (``runtime.calls.record.CallRecord``) of one role call.
+
+        ``program`` names the prompt-pack program that made them (None: the default demos).
+        """
         rows = [
             {
                 "sample_id": sample_id,
@@ -240,6 +249,7 @@ class Store:
                 "attempt": c.attempt,
                 "seed": c.seed,
                 "request_hash": c.request_hash,
+                "program": program,
             }
             for c in calls
             if c.replay_of is None  # a replayed answer is already in the table, counted once

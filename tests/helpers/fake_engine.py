@@ -31,6 +31,14 @@ class FakeEngine:
             def log_message(self, *args):  # quiet
                 pass
 
+            def do_GET(self):  # the model list a supervisor asks an endpoint for before it uses it
+                data = json.dumps({"object": "list", "data": [{"id": "m", "object": "model"}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 engine.requests.append(body)

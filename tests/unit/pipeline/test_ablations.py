@@ -81,7 +81,7 @@ def test_one_member_in_every_seat_gives_three_independent_reviews(tmp_path, fake
 @pytest.mark.parametrize(
     "config,message",
     [
-        ({"roles": "single"}, "roles must be one of random, fixed, single:MEMBER"),
+        ({"roles": "single"}, "roles must be one of random, reliability, fixed, single:MEMBER"),
         ({"roles": "fixed", "reviewer_member": "m1"}, "--reviewer-member seats one reviewer in random roles"),
         ({"n_reviewers": 0, "reviewer_member": "m1"}, "--reviewer-member seats one reviewer in random roles"),
     ],
