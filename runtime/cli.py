@@ -20,10 +20,10 @@ from runtime.engines.gguf_reencode import reencoded
 from runtime.engines.process import EngineError
 from runtime.engines.supervisor import Supervisor
 from runtime.engines.weights import GGUF_MODELS, WeightsMissing, minilm_dir, resolve_gguf
-from runtime.pipeline import MembersDown, NothingToGenerateFrom
 from runtime.optimize import ROLES as OPTIMIZE_ROLES
-from runtime.optimize import OptimizeRequest, pack_table
+from runtime.optimize import CompileFailed, OptimizeRequest, pack_table
 from runtime.optimize import optimize as run_optimize
+from runtime.pipeline import MembersDown, NothingToGenerateFrom
 from runtime.pipeline.compiler import OPTIMIZERS
 from runtime.refine import refine as run_refine
 from runtime.run import synthesize
@@ -76,6 +76,7 @@ DEFAULT_VOTE = VoteChoice(DEFAULTS.vote)
 JudgeDraw = StrEnum("JudgeDraw", {"random": "random", "reliability": "reliability"})
 RoleChoice = StrEnum("RoleChoice", {r: r for r in OPTIMIZE_ROLES})
 OptimizerChoice = StrEnum("OptimizerChoice", {o: o for o in OPTIMIZERS})
+DEFAULT_OPTIMIZER = OptimizerChoice("bootstrap")
 Vote_ = Annotated[
     VoteChoice,
     typer.Option(help="how a dispute (μ ≥ τ, σ > δ) is settled: the adjudicator, the reviewers' majority, or μ alone"),
@@ -239,7 +240,17 @@ def curate(
     """
     try:
         config = _judging(
-            reviewers, tau, delta, seed, concurrency, screen, vote, reviewer_member, early_exit, prompts, roles=str(roles)
+            reviewers,
+            tau,
+            delta,
+            seed,
+            concurrency,
+            screen,
+            vote,
+            reviewer_member,
+            early_exit,
+            prompts,
+            roles=str(roles),
         )
         run_curate(data, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
     except USER_ERRORS as exc:
@@ -302,7 +313,7 @@ def optimize(
         Path, typer.Option(help="labelled rows: a judge set (correct), a curated.jsonl (adjudicator), seeds (domain)")
     ],
     out: Annotated[Path, typer.Option(help="the prompt pack folder (created, or added to)")],
-    optimizer: Annotated[OptimizerChoice, typer.Option(help="the DSPy optimizer")] = OptimizerChoice("bootstrap"),
+    optimizer: Annotated[OptimizerChoice, typer.Option(help="the DSPy optimizer")] = DEFAULT_OPTIMIZER,
     metric: Annotated[
         str | None, typer.Option(help="module:function, a DSPy metric [default: the role's, see README]")
     ] = None,
@@ -312,7 +323,9 @@ def optimize(
     ] = None,
     valset: Annotated[Path | None, typer.Option(help="held-out rows [default: a share of --train]")] = None,
     val_share: Annotated[float, typer.Option(help="share of --train held out when no --valset is given")] = 0.3,
-    rows: Annotated[int | None, typer.Option(min=2, help="use only this many rows of --train (a quick compile)")] = None,
+    rows: Annotated[
+        int | None, typer.Option(min=2, help="use only this many rows of --train (a quick compile)")
+    ] = None,
     budget: Annotated[int | None, typer.Option(min=1, help="model calls the optimizer may spend, about")] = None,
     teacher: Annotated[
         str | None, typer.Option(help="mipro/gepa's proposer: a MEMBER of the pool or an OpenAI-compatible URL")
@@ -341,6 +354,9 @@ def optimize(
         run_optimize(request, console=err)
     except USER_ERRORS as exc:
         _fail(exc)
+    except CompileFailed as exc:
+        err.print(f"[red]gra: error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 pack_app = typer.Typer(no_args_is_help=True, help="Prompt packs: compiled role programs (gra optimize).")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import multiprocessing
 import os
 import random
 import threading
@@ -316,36 +317,71 @@ def optimize(request: OptimizeRequest, console: Console | None = None) -> Path:
         f" val rows; programs for {', '.join(f'{m} ({n})' for m, n in chosen.items())} → {request.out}"
     )
     request.out.mkdir(parents=True, exist_ok=True)
-    sink = Sink(request.out / "gra.db")
-    store = sink.store()
+    store = Store(request.out / "gra.db")
     store.start_run(request.seed, {"optimize": json.loads(json.dumps(asdict(request), default=str))}, None)
     store.put_members(member_rows(pool))
-    with Supervisor(pool, log_dir=request.out / "logs", source=str(pool_path)) as supervisor:
-        team = Team.from_pool(pool, supervisor.endpoints)
+    helpers = [request.teacher] if request.teacher in pool_names(pool) else []
+    if request.role == "generator":  # its metric's reviewer: a member of another model
+        models = {n: pool.model_of(n) for n in pool_names(pool)}
+        helpers += [judge_of(models, model, member) for model, member in chosen.items()]
+    serving = serving_pool(pool, [*chosen.values(), *helpers])
+    with Supervisor(serving, log_dir=request.out / "logs", source=str(pool_path)) as supervisor:
+        team = Team.from_pool(serving, supervisor.endpoints)
         teacher = teacher_lm(request, team)
-        results: dict[str, Compilation | BaseException] = {}
-
-        def one(model: str, member: str) -> None:
-            try:
-                results[model] = compile_one(request, role, model, member, team, data, sink, teacher)
-            except BaseException as exc:  # reported below, after every thread ended
-                results[model] = exc
-
-        threads = [threading.Thread(target=one, args=(m, n)) for m, n in chosen.items()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    for result in results.values():
-        if isinstance(result, BaseException):
-            raise result
+        jobs = [(request, role, model, member, team, data, teacher) for model, member in chosen.items()]
+        if len(jobs) == 1:
+            compile_one(*jobs[0], Sink(request.out / "gra.db"))
+        else:
+            in_parallel(jobs, request.out)
     if request.role == "team":
-        reliability = {
-            m.name: results[pool.model_of(m.name)].after for m in pool.members if pool.model_of(m.name) in results
-        }
-        write_reliability(request.out, reliability)
+        pack = read_pack(request.out)
+        after = {model: pack.program(role, model).after for model in chosen}
+        write_reliability(
+            request.out, {m.name: after[model] for m in serving.members if (model := pool.model_of(m.name)) in after}
+        )
     console.print(pack_table(request.out))
     return request.out
+
+
+def pool_names(pool: Pool) -> list[str]:
+    return [m.name for m in pool.members]
+
+
+def serving_pool(pool: Pool, members: list[str]) -> Pool:
+    """The part of ``pool`` that must run: the engines of ``members``, with every member of those engines."""
+    engines = {m.engine for m in pool.members if m.name in members}
+    return pool.model_copy(
+        update={
+            "engines": {name: spec for name, spec in pool.engines.items() if name in engines},
+            "members": [m for m in pool.members if m.engine in engines],
+        }
+    )
+
+
+class CompileFailed(RuntimeError):
+    """A model's compilation ended in an error (its traceback was printed; its calls are in the pack's gra.db)."""
+
+
+def in_parallel(jobs: list[tuple], out: Path) -> None:
+    """Compile each model in a process of its own, at once: each drives its own engine.
+
+    Processes, not threads: DSPy's optimizers and evaluators keep progress state that is
+    not safe to share between threads. Each child writes its program into the pack itself
+    (the pack's lock orders the writes) and its calls into the pack's database.
+    """
+    ctx = multiprocessing.get_context("fork")
+    procs = {job[2]: ctx.Process(target=_child, args=(job, out), name=f"compile {job[2]}") for job in jobs}
+    for p in procs.values():
+        p.start()
+    for p in procs.values():
+        p.join()
+    failed = [model for model, p in procs.items() if p.exitcode != 0]
+    if failed:
+        raise CompileFailed(f"compiling {', '.join(failed)} failed (the error is printed above; calls in {out}/gra.db)")
+
+
+def _child(job: tuple, out: Path) -> None:
+    compile_one(*job, Sink(out / "gra.db"))
 
 
 def compile_one(
@@ -355,13 +391,13 @@ def compile_one(
     member: str,
     team: Team,
     data: Split,
-    sink: Sink,
     teacher: dspy.LM | None,
+    sink: Sink,
 ) -> Compilation:
     """Compile ``role`` for ``model`` on ``member``'s engine and write it into the pack."""
     key = f"{role}/{model}"
     if request.role == "generator":
-        metric = generator_metric(judge_with(team, judge_of(team, model, member), sink), threshold=0.9)
+        metric = generator_metric(judge_with(team, judge_of(team.model_of, model, member), sink), threshold=0.9)
         gepa_metric = with_feedback(metric, lambda e, p: "Scored 0 for a copy of a shown row, 1 if a reviewer accepts.")
         metric_name = "verdict+distinct"
     else:
@@ -400,9 +436,9 @@ def compile_one(
     return job
 
 
-def judge_of(team: Team, model: str, member: str) -> str:
+def judge_of(model_of: dict[str, str], model: str, member: str) -> str:
     """Who judges a generator's samples while it compiles: a member of another model, else another member."""
-    others = [n for n in team.names if team.model_of[n] != model] or [n for n in team.names if n != member]
+    others = [n for n, m in model_of.items() if m != model] or [n for n in model_of if n != member]
     return others[0]
 
 

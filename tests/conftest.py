@@ -17,3 +17,18 @@ def small_seeds(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("seeds") / "small.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in picked))
     return path
+
+
+@pytest.fixture
+def stand_in_pool(tmp_path):
+    """A pool file of two models on stand-in engines that answer as a scripted committee (four members)."""
+    from tests.helpers.committee import Committee
+    from tests.helpers.fake_engine import FakeEngine
+    from tests.helpers.stand_in_pool import write_pool
+
+    engines = [FakeEngine([]) for _ in range(2)]
+    for e in engines:
+        e.respond = Committee()
+    yield write_pool(tmp_path, engines)
+    for e in engines:
+        e.close()

@@ -57,6 +57,7 @@ def teleprompter(
     val_rows: int,
     calls_per_row: int,
     teacher=None,
+    task=None,
     seed=0,
 ):
     """The DSPy optimizer ``name`` with settings that keep it near ``budget`` model calls (None: its defaults)."""
@@ -80,6 +81,7 @@ def teleprompter(
         return MIPROv2(
             metric=metric,
             prompt_model=teacher,
+            task_model=task,
             auto=None,
             num_candidates=3,
             max_bootstrapped_demos=MAX_DEMOS,
@@ -145,6 +147,7 @@ class Compilation:
             val_rows=len(valset),
             calls_per_row=self.calls_per_row,
             teacher=self.teacher,
+            task=self.lm,
             seed=self.seed,
         )
         self.settings = {k: v for k, v in vars(opt).items() if isinstance(v, (int, float, str, bool)) and v is not None}

@@ -23,7 +23,11 @@ class Committee:
 
     def __call__(self, body):
         name = body["response_format"]["json_schema"]["name"]
+        if "reasonable" in body["response_format"]["json_schema"]["schema"]["properties"]:
+            name = "CheckInstruction"  # also under a signature an optimizer rewrote (and renamed)
         prompt = body["messages"][-1]["content"]
+        if name == "AnnotateSeed":
+            return json.dumps({"keywords": ["sums"], "summary": "A sum.", "domain": "Math"}), "stop"
         if name in GENERATOR:
             return json.dumps(GENERATOR[name]), "stop"
         if name == "RefineResponse":  # a rewrite keeps its draft's mark, so its judges treat it alike

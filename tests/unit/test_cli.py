@@ -97,7 +97,11 @@ def test_a_committee_the_pool_cannot_seat(tmp_path, good_seeds, members, extra, 
 @pytest.mark.parametrize(
     "command,extra,message",
     [
-        (synth, ["--roles", "everyone"], "roles must be one of random, reliability, fixed, single:MEMBER, got 'everyone'"),
+        (
+            synth,
+            ["--roles", "everyone"],
+            "roles must be one of random, reliability, fixed, single:MEMBER, got 'everyone'",
+        ),
         (synth, ["--roles", "single:nobody"], "no member named 'nobody'"),
         (synth, ["--roles", "fixed", "--reviewer-member", "m1"], "--reviewer-member seats one reviewer"),
         (curate, ["--reviewers", "0"], "curation needs at least one reviewer"),

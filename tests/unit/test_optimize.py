@@ -9,49 +9,15 @@ from runtime.cli import app
 from runtime.optimize import OptimizeRequest, optimize
 from runtime.storage.pack import load_pack, read_pack
 from runtime.storage.store import Store
-from tests.helpers.committee import Committee
 from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.stand_in_pool import judge_rows, write_jsonl
 
 runner = CliRunner()
 
 
-def judge_rows(n=12):
-    """Half right, half wrong (the stand-in judges score a WRONG response 3, the rest 9)."""
-    rows = []
-    for i in range(n):
-        right = i % 2 == 0
-        out = f"{i} + 1 = {i + 1}" if right else f"{i} + 1 = {i + 7} WRONG"
-        rows.append({"id": f"j{i}", "instruction": f"Add 1 to {i}.", "input": "", "output": out, "correct": right})
-    return rows
-
-
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
-
-
 @pytest.fixture
-def engines():
-    """Two stand-in engines (two models), answering as a scripted committee."""
-    made = [FakeEngine([]) for _ in range(2)]
-    for e in made:
-        e.respond = Committee()
-    yield made
-    for e in made:
-        e.close()
-
-
-@pytest.fixture
-def pool(tmp_path, engines):
-    """A pool of two models on the stand-ins, two members each."""
-    text = 'name = "stand-in"\n'
-    for i, e in enumerate(engines):
-        text += f'[engines.model{i}]\nkind = "endpoint"\nbase_url = "{e.base_url}"\n'
-    for i in range(4):
-        text += f'[[members]]\nname = "m{i}"\nengine = "model{i % 2}"\n'
-    path = tmp_path / "pool.toml"
-    path.write_text(text)
-    return path
+def pool(stand_in_pool):
+    return stand_in_pool
 
 
 @pytest.mark.parametrize("optimizer", ["bootstrap", "bootstrap-rs", "labeled"])
@@ -113,7 +79,8 @@ def test_a_second_role_is_added_to_the_pack_and_the_same_key_replaced(tmp_path, 
 def test_unlabelled_rows_are_refused_in_one_line_before_anything_starts(tmp_path, pool, rows, message):
     train = write_jsonl(tmp_path / "train.jsonl", rows)
     result = runner.invoke(
-        app, ["optimize", "--role", "reviewer", "--train", str(train), "--out", str(tmp_path / "p"), "--pool", str(pool)]
+        app,
+        ["optimize", "--role", "reviewer", "--train", str(train), "--out", str(tmp_path / "p"), "--pool", str(pool)],
     )
     assert result.exit_code == 2 and message in " ".join(result.output.split())
     assert not (tmp_path / "p").exists()
@@ -136,3 +103,91 @@ def test_pack_show_prints_before_and_after(tmp_path, pool):
     assert result.exit_code == 0
     assert "reviewer" in result.output and "model1" in result.output and "1.000" in result.output
     assert "reliability: m1 1.000, m3 1.000" in result.output
+
+
+class Teacher:
+    """A scripted proposer: a schema-bound request gets every field filled; a plain one an instruction in a fence."""
+
+    INSTRUCTION = "Score a response whose final result is wrong low on correctness."
+
+    def __call__(self, body):
+        fmt = body.get("response_format") or {}
+        if "json_schema" in fmt:
+            props = fmt["json_schema"]["schema"]["properties"]
+            return json.dumps({k: self.value(v) for k, v in props.items()}), "stop"
+        return f"```\n{self.INSTRUCTION}\n```", "stop"
+
+    def value(self, spec):
+        if "enum" in spec:
+            return spec["enum"][0]
+        return {"integer": 1, "number": 1.0, "array": [], "boolean": True}.get(spec.get("type"), self.INSTRUCTION)
+
+
+@pytest.fixture
+def teacher():
+    engine = FakeEngine([])
+    engine.respond = Teacher()
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("optimizer", ["mipro", "gepa"])
+def test_teacher_optimizers_propose_through_an_openai_compatible_endpoint(tmp_path, pool, teacher, optimizer):
+    rows = judge_rows(16)
+    for r in rows[1:6:2]:  # wrong answers the stand-in judges miss: something for the proposer to fix
+        r["output"] = r["output"].replace(" WRONG", "")
+    train = write_jsonl(tmp_path / "train.jsonl", rows)
+
+    request = OptimizeRequest(
+        "reviewer",
+        train,
+        tmp_path / "pack",
+        pool=str(pool),
+        optimizer=optimizer,
+        member="m0",
+        budget=40,
+        teacher=teacher.base_url,
+    )
+    optimize(request)
+
+    (program,) = read_pack(tmp_path / "pack").programs
+    assert program.optimizer == optimizer and program.before is not None and program.after is not None
+    assert teacher.requests, "the teacher was never asked"
+    assert all(r["model"] == "default" for r in teacher.requests)
+
+
+def test_the_annotator_is_compiled_for_domain_accuracy_on_labelled_seeds(tmp_path, pool):
+    rows = [{"instruction": f"Task {i}.", "output": "x", "domain": ("Math", "Coding")[i % 2]} for i in range(12)]
+    optimize(
+        OptimizeRequest(
+            "annotator", write_jsonl(tmp_path / "s.jsonl", rows), tmp_path / "p", pool=str(pool), member="m1"
+        )
+    )
+
+    (program,) = read_pack(tmp_path / "p").programs
+    assert program.role == "annotator" and program.metric == "domain_accuracy"
+    assert program.before == 0.5  # the stand-in calls everything Math; half the held-out rows are
+
+
+def test_the_generator_is_compiled_on_annotated_seeds_scored_by_another_models_reviewer(tmp_path, pool):
+    rows = [
+        {
+            "instruction": f"Reverse the word number {i}.",
+            "output": "done",
+            "domain": "Language",
+            "keywords": ["reverse"],
+            "summary": f"Reverse word {i}.",
+        }
+        for i in range(8)
+    ]
+    optimize(
+        OptimizeRequest(
+            "generator", write_jsonl(tmp_path / "s.jsonl", rows), tmp_path / "p", pool=str(pool), member="m0"
+        )
+    )
+
+    (program,) = read_pack(tmp_path / "p").programs
+    assert program.role == "generator" and program.metric == "verdict+distinct"
+    calls = Store(tmp_path / "p" / "gra.db").db.execute("select role, member from lm_calls").fetchall()
+    assert {m for r, m in calls if r == "generator"} == {"m0"}
+    assert {m for r, m in calls if r == "reviewer"} == {"m1"}  # the judge runs the other model

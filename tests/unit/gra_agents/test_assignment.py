@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from gra_agents import assign_roles, round_roles, sample_rng
+from gra_agents import assign_roles, reliability_committee, reliability_roles, round_roles, sample_rng
 
 POOL = ["smollm2-a", "smollm2-b", "smollm2-c", "gemma3-a", "gemma3-b"]
 
@@ -83,3 +83,24 @@ def test_a_round_draw_depends_only_on_run_seed_round_and_ordinal():
     assert len({round_roles(SIX, 3, s, 1, 9) for s in range(40)}) > 10
     with pytest.raises(ValueError, match="cannot fill"):
         round_roles(SIX[:4], 3, 7, 1, 0)
+
+
+def test_reliability_draws_give_the_reliable_member_the_deciding_seat_most_often_and_every_member_still_generates():
+    reliability = {"smollm2-a": 0.9, "smollm2-b": 0.5, "smollm2-c": 0.5, "gemma3-a": 0.5, "gemma3-b": 0.45}
+    draws = [reliability_roles(POOL, 2, reliability, run_seed=3, round_=1, ordinal=i) for i in range(500)]
+
+    adjudicators = Counter(r.adjudicator for r in draws)
+    assert adjudicators.most_common(1)[0][0] == "smollm2-a"
+    assert adjudicators["smollm2-a"] > 2 * max(n for m, n in adjudicators.items() if m != "smollm2-a")
+    assert Counter(r.generator for r in draws) == dict.fromkeys(POOL, 100)  # balanced blocks, as in random roles
+    for r in draws:
+        assert len({r.generator, *r.reviewers, r.adjudicator}) == 4
+
+
+def test_a_reliability_committee_leaves_out_the_least_reliable_judge_most_often():
+    reliability = {m: 0.8 for m in POOL} | {"gemma3-b": 0.4}
+    left_out = Counter(
+        next(m for m in POOL if m not in (r.adjudicator, *r.reviewers))
+        for r in (reliability_committee(POOL, 3, reliability, run_seed=1, ordinal=i) for i in range(400))
+    )
+    assert left_out["gemma3-b"] > 5 * max(n for m, n in left_out.items() if m != "gemma3-b")
