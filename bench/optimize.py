@@ -8,9 +8,12 @@ before and after, and the members' reliability) and ``test`` (the judge benchmar
 
 1. ``gra optimize --role team`` with each optimizer: the reviewer of each model of the pool
    is compiled on train and scored on val before and after (agreement with the label).
-2. The judge benchmark on test, three committees: the default demos (``--prompts none``),
-   the compiled pack of the first optimizer, and that pack with ``--roles reliability``.
-   AUROC and balanced accuracy as in ``bench/judge.py``.
+2. ``pack-best``: for each model, the program with the best val metric after compiling, and
+   only if it beats the default demos there (else that model keeps the default demos), with
+   each member's reliability (its model's val agreement with the prompts it will run).
+3. The judge benchmark on test, three committees: the default demos (``--prompts none``),
+   ``pack-best``, and ``pack-best`` with ``--roles reliability``. AUROC and balanced accuracy
+   as in ``bench/judge.py``.
 
 Writes ``bench/results/optimize.json``; the packs and curations stay in
 ``bench/results/optimize-run/``.
@@ -32,10 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from judge import JUDGE, SETS, calls, run_rows, with_sets  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from runtime.config import SynthConfig  # noqa: E402
+from runtime.config import (
+    SynthConfig,  # noqa: E402
+    load_pool,  # noqa: E402
+)
 from runtime.curate import curate  # noqa: E402
 from runtime.optimize import OptimizeRequest, optimize  # noqa: E402
-from runtime.storage.pack import read_pack  # noqa: E402
+from runtime.storage.pack import read_pack, write_program, write_reliability  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +62,30 @@ def splits(sizes: dict[str, int], seed: int) -> dict[str, list[dict]]:
     return out
 
 
+def best_pack(packs: list[Path], out: Path) -> dict:
+    """Per model, the program whose val metric after compiling is highest, if it beats the default; and reliability."""
+    shutil.rmtree(out, ignore_errors=True)
+    best, default = {}, {}
+    for path in packs:
+        pack = read_pack(path)
+        for p in pack.programs:
+            default[p.model] = p.before
+            if p.after > p.before and p.after > best.get(p.model, (None, p.before))[1]:
+                best[p.model] = ((pack, p), p.after)
+    for (pack, p), _ in best.values():
+        write_program(out, p, pack.module(p))
+    pool, _ = load_pool("cpu")
+    reliability = {
+        m.name: best.get(pool.model_of(m.name), (None, default[pool.model_of(m.name)]))[1] for m in pool.members
+    }
+    write_reliability(out, reliability)
+    return {
+        "programs": {model: p.optimizer for model, ((_, p), _) in best.items()},
+        "default_demos_kept_for": sorted(set(default) - set(best)),
+        "reliability": reliability,
+    }
+
+
 def committee(work: Path, test: Path, label: dict, name: str, console: Console, figures_only: bool, **cfg) -> dict:
     """One curation of the test rows (full reviews) and its judge-benchmark figures."""
     config = SynthConfig(seed=0, early_exit=False, **cfg)
@@ -73,6 +103,7 @@ def main() -> None:
     ap.add_argument("--optimizers", default="bootstrap,labeled")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--figures-only", action="store_true", help="re-read the packs and curations already there")
+    ap.add_argument("--reuse-packs", action="store_true", help="keep the compiled packs there; run the committees")
     args = ap.parse_args()
     console = Console(stderr=True)
     work = args.out / "optimize-run"
@@ -88,7 +119,7 @@ def main() -> None:
     optimizers = args.optimizers.split(",")
     for i, name in enumerate(optimizers):
         pack = work / f"pack-{name}"
-        if not args.figures_only:
+        if not (args.figures_only or args.reuse_packs):
             shutil.rmtree(pack, ignore_errors=True)
             if i:  # the default program's val calls are the same requests: served from the first pack's database
                 pack.mkdir()
@@ -102,7 +133,8 @@ def main() -> None:
         ]
         result["programs"][name + "_reliability"] = spec.reliability
 
-    best = work / f"pack-{optimizers[0]}"
+    best = work / "pack-best"
+    result["pack_best"] = best_pack([work / f"pack-{name}" for name in optimizers], best)
     result["judge"] = {
         "default_demos": committee(
             work, files["test"], label, "test-default", console, args.figures_only, prompts="none"

@@ -13,14 +13,12 @@ already running elsewhere).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -325,42 +323,3 @@ def load_pool(name_or_file: str) -> tuple[Pool, Path]:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "pool"
         raise PoolFileError(f"{path}: {where}: {err['msg']}") from None
-
-
-#: Fingerprint parts, as named in messages.
-FINGERPRINT_PARTS = {
-    "settings": "run settings (per-round, budget, reviewers, τ, δ, dedup, seed)",
-    "pool": "pool",
-    "seeds": "seed file",
-    "prompts": "prompt pack",
-}
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def fingerprint(
-    config: SynthConfig, pool: Pool, seeds_path: Path, command: str = "synth", prompts: str | None = None
-) -> dict[str, str]:
-    """What must not change between a run and its resumption, hashed in three parts.
-
-    Resuming with another pool, other thresholds or another seed file would mix two
-    experiments in one ``data.jsonl``; each part is hashed alone so a refusal can say which
-    changed. ``rounds`` and ``concurrency`` are left out: a finished 1-round run may be
-    extended to 5, and concurrency changes no result. ``prompts`` is the digest of the
-    prompt pack the run uses (None: the default demos).
-    """
-    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency", "prompts")}
-    settings |= {"command": command} if command != "synth" else {}  # a curation never resumes as a refinement
-    parts = {
-        "settings": _digest(settings),
-        "pool": _digest(pool.model_dump(exclude={"name"})),
-        "seeds": hashlib.sha256(Path(seeds_path).read_bytes()).hexdigest()[:16],
-    }
-    return parts | ({"prompts": prompts} if prompts else {})
-
-
-def changed_parts(before: dict[str, str], now: dict[str, str]) -> list[str]:
-    """The human names of the fingerprint parts that differ, in a fixed order."""
-    return [FINGERPRINT_PARTS[k] for k in FINGERPRINT_PARTS if before.get(k) != now.get(k)]

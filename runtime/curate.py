@@ -16,8 +16,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.config import ConfigError, Pool, PoolFileError, SynthConfig, fingerprint, load_pool
+from runtime.config import ConfigError, Pool, PoolFileError, SynthConfig, load_pool
 from runtime.engines.supervisor import Supervisor
+from runtime.fingerprint import fingerprint
 from runtime.pipeline import Members, Roles, Team
 from runtime.pipeline.curation import Curator
 from runtime.storage.accounting import usage_table

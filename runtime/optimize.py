@@ -18,48 +18,36 @@ import importlib
 import json
 import multiprocessing
 import os
-import random
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import dspy
 from rich.console import Console
-from rich.table import Table
 
-from gra_agents import Reviewer
-from gra_agents.metrics import DEFAULT_METRICS, judged_accepts, with_feedback
-from gra_agents.training import (
-    adjudication_example,
-    annotation_example,
-    generation_example,
-    judge_example,
-    labeled_adjudication,
-    labeled_sheet,
-)
-from runtime.calls import record
+from gra_agents.metrics import DEFAULT_METRICS, with_feedback
 from runtime.calls.adapter import StructuredAdapter
 from runtime.config import ConfigError, Pool, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Team
 from runtime.pipeline.compiler import NEEDS_TEACHER, OPTIMIZERS, Compilation
-from runtime.pipeline.copies import copied_from
+from runtime.pipeline.generation_metric import generator_metric, judge_of, judge_with
+from runtime.storage.labelled import Split, split
 from runtime.storage.pack import (
     PACK_FILE,
     ROLE_MODULES,
     Program,
     data_file,
     model_slug,
+    pack_table,
     read_pack,
     write_program,
     write_reliability,
 )
 from runtime.storage.run_dir import member_rows
-from runtime.storage.seeds import Seed, SeedFileError, load_seeds
 from runtime.storage.store import Store
-from signatures.vocabulary import DOMAINS
 
 ROLES: tuple[str, ...] = ("reviewer", "adjudicator", "annotator", "generator", "team")
 #: Model calls one example costs the role's program (a reviewer checks, then scores).
@@ -103,116 +91,6 @@ class OptimizeRequest:
             raise ConfigError(f"--val-share must be between 0 and 1, got {self.val_share}")
 
 
-@dataclass
-class Split:
-    """Train and val examples, with their labelled (complete-demo) forms and the files they came from."""
-
-    train: list[dspy.Example]
-    val: list[dspy.Example]
-    labeled: list[dspy.Example] = field(default_factory=list)
-
-
-# -- the labelled rows ----------------------------------------------------------------------
-
-
-def _need(seed: Seed, path: Path, key: str, ok: Callable[[Any], bool], what: str) -> Any:
-    value = seed.extra.get(key)
-    if not ok(value):
-        raise SeedFileError(f"{path}:{seed.line}: field {key!r} must be {what}, got {value!r}")
-    return value
-
-
-def _row(seed: Seed) -> dict[str, Any]:
-    return {"id": seed.id, "instruction": seed.instruction, "input": seed.input, "output": seed.output} | seed.extra
-
-
-def examples_of(role: str, path: Path) -> list[dspy.Example]:
-    """The role's examples from a labelled file; :class:`SeedFileError` names the first unusable line."""
-    seeds = load_seeds(path)
-    out = []
-    for s in seeds:
-        if role in ("reviewer", "team", "adjudicator"):
-            _need(s, path, "correct", lambda v: isinstance(v, bool), "true or false")
-        if role == "adjudicator":
-            e = adjudication_example(_row(s))
-            if e is not None:  # a row its committee never scored has nothing to adjudicate
-                out.append(e)
-            continue
-        if role in ("reviewer", "team"):
-            out.append(judge_example(_row(s)))
-        if role == "annotator":
-            _need(s, path, "domain", lambda v: v in DOMAINS, f"one of {', '.join(DOMAINS)}")
-            out.append(annotation_example(_row(s)))
-    if role == "generator":
-        out = generation_examples(seeds, path)
-    if role == "adjudicator" and not out:
-        raise SeedFileError(f"{path}: no row has two scored reviews (use a gra curate curated.jsonl of a judge set)")
-    return out
-
-
-def generation_examples(seeds: list[Seed], path: Path, per_domain: int = 4) -> list[dspy.Example]:
-    """Generator inputs from annotated seeds: per domain, ``per_domain`` draws of 2-3 examples and 2 shown rows."""
-    rows = []
-    for s in seeds:
-        _need(s, path, "domain", lambda v: v in DOMAINS, f"one of {', '.join(DOMAINS)}")
-        _need(s, path, "keywords", lambda v: isinstance(v, list) and v, "a non-empty list")
-        _need(s, path, "summary", lambda v: isinstance(v, str) and v, "a non-empty string")
-        rows.append(_row(s))
-    out, rng = [], random.Random(0)
-    for domain in DOMAINS:
-        mine = [r for r in rows if r["domain"] == domain]
-        for _ in range(per_domain if len(mine) >= 4 else 0):
-            drawn = rng.sample(mine, min(len(mine), 5))
-            examples, shown = drawn[:-2], drawn[-2:]
-            out.append(generation_example(domain, examples, shown))
-    if not out:
-        raise SeedFileError(f"{path}: no domain has 4 annotated rows (gra annotate writes them)")
-    return out
-
-
-def split(role: str, request: OptimizeRequest) -> Split:
-    """Train and val: ``--valset``, else a held-out share of ``--train`` (stratified by label, fixed seed)."""
-    rows = examples_of(role, request.train)
-    rng = random.Random(request.seed)
-    if request.rows is not None and request.rows < len(rows):
-        rows = _stratified(rows, request.rows, rng)
-    if request.valset is not None:
-        train, val = rows, examples_of(role, request.valset)
-    else:
-        val = _stratified(rows, max(1, round(len(rows) * request.val_share)), rng)
-        held = {id(e) for e in val}
-        train = [e for e in rows if id(e) not in held]
-    if not train or not val:
-        raise ConfigError(f"{request.train}: {len(rows)} usable rows cannot be split into train and val")
-    return Split(train, val, [labeled_form(role, e) for e in train])
-
-
-def _label(e: dspy.Example) -> Any:
-    return e.get("correct", e.get("domain"))
-
-
-def _stratified(rows: list[dspy.Example], n: int, rng: random.Random) -> list[dspy.Example]:
-    """``n`` rows drawn so that each label keeps its share."""
-    by_label: dict[Any, list] = {}
-    for e in rows:
-        by_label.setdefault(_label(e), []).append(e)
-    picked = []
-    for label in sorted(by_label, key=str):
-        group = by_label[label]
-        picked += rng.sample(group, min(len(group), round(n * len(group) / len(rows))))
-    rng.shuffle(picked)
-    return picked[:n]
-
-
-def labeled_form(role: str, e: dspy.Example) -> dspy.Example:
-    """A training example as the complete demo ``LabeledFewShot`` shows."""
-    if role in ("reviewer", "team"):
-        return labeled_sheet(e)
-    if role == "adjudicator":
-        return labeled_adjudication(e)
-    return e
-
-
 # -- metrics ---------------------------------------------------------------------------------
 
 
@@ -229,21 +107,6 @@ def metric_for(role: str, name: str | None) -> tuple[Callable[..., float], Calla
     except (ImportError, AttributeError, ValueError):
         raise ConfigError(f"--metric {name!r}: not an importable module:function") from None
     return metric, metric, name
-
-
-def generator_metric(judge: Callable[[str, str, str], bool], threshold: float) -> Callable[..., float]:
-    """The committee's verdict plus distinctness: 0 for a copy of a shown row, 0.5 for a new one, 1 if judged good."""
-
-    def metric(example, prediction, trace=None, *_):
-        shown = [
-            {"ref": str(i), "instruction": r["instruction"], "input": r.get("input", "")}
-            for i, r in enumerate(example.demos)
-        ]
-        if copied_from(prediction.instruction, prediction.input, shown, threshold) is not None:
-            return 0.0
-        return 1.0 if judge(prediction.instruction, prediction.input, prediction.response) else 0.5
-
-    return metric
 
 
 # -- engines and members ---------------------------------------------------------------------
@@ -280,10 +143,13 @@ def teacher_lm(request: OptimizeRequest, team: Team) -> dspy.LM | None:
 
 
 class Sink:
-    """Each thread's calls into the pack's database, with the program and phase that made them."""
+    """Each thread's calls into the pack's database, with the program and phase that made them.
 
-    def __init__(self, path: Path):
-        self.path, self.local = path, threading.local()
+    ``since`` is the last call id before this compilation: what it spent is counted after it.
+    """
+
+    def __init__(self, path: Path, since: int = 0):
+        self.path, self.since, self.local = path, since, threading.local()
 
     def store(self) -> Store:
         if not hasattr(self.local, "store"):
@@ -307,7 +173,7 @@ def optimize(request: OptimizeRequest, console: Console | None = None) -> Path:
     """Compile ``request.role`` for each target model into the pack at ``request.out``; return the pack path."""
     console = console or Console(stderr=True)
     role = MODULE_ROLE.get(request.role, request.role)
-    data = split(request.role, request)
+    data = split(request.role, request.train, request.valset, request.val_share, request.rows, request.seed)
     pool, pool_path = load_pool(request.pool)
     chosen = targets(pool, request.member)
     if request.role == "generator" and len(pool.members) < 2:
@@ -320,6 +186,7 @@ def optimize(request: OptimizeRequest, console: Console | None = None) -> Path:
     store = Store(request.out / "gra.db")
     store.start_run(request.seed, {"optimize": json.loads(json.dumps(asdict(request), default=str))}, None)
     store.put_members(member_rows(pool))
+    since = store.db.execute("select coalesce(max(id), 0) from lm_calls").fetchone()[0]
     helpers = [request.teacher] if request.teacher in pool_names(pool) else []
     if request.role == "generator":  # its metric's reviewer: a member of another model
         models = {n: pool.model_of(n) for n in pool_names(pool)}
@@ -330,9 +197,9 @@ def optimize(request: OptimizeRequest, console: Console | None = None) -> Path:
         teacher = teacher_lm(request, team)
         jobs = [(request, role, model, member, team, data, teacher) for model, member in chosen.items()]
         if len(jobs) == 1:
-            compile_one(*jobs[0], Sink(request.out / "gra.db"))
+            compile_one(*jobs[0], Sink(request.out / "gra.db", since))
         else:
-            in_parallel(jobs, request.out)
+            in_parallel(jobs, request.out, since)
     if request.role == "team":
         pack = read_pack(request.out)
         after = {model: pack.program(role, model).after for model in chosen}
@@ -362,7 +229,7 @@ class CompileFailed(RuntimeError):
     """A model's compilation ended in an error (its traceback was printed; its calls are in the pack's gra.db)."""
 
 
-def in_parallel(jobs: list[tuple], out: Path) -> None:
+def in_parallel(jobs: list[tuple], out: Path, since: int) -> None:
     """Compile each model in a process of its own, at once: each drives its own engine.
 
     Processes, not threads: DSPy's optimizers and evaluators keep progress state that is
@@ -370,7 +237,7 @@ def in_parallel(jobs: list[tuple], out: Path) -> None:
     (the pack's lock orders the writes) and its calls into the pack's database.
     """
     ctx = multiprocessing.get_context("fork")
-    procs = {job[2]: ctx.Process(target=_child, args=(job, out), name=f"compile {job[2]}") for job in jobs}
+    procs = {job[2]: ctx.Process(target=_child, args=(job, out, since), name=f"compile {job[2]}") for job in jobs}
     for p in procs.values():
         p.start()
     for p in procs.values():
@@ -380,8 +247,8 @@ def in_parallel(jobs: list[tuple], out: Path) -> None:
         raise CompileFailed(f"compiling {', '.join(failed)} failed (the error is printed above; calls in {out}/gra.db)")
 
 
-def _child(job: tuple, out: Path) -> None:
-    compile_one(*job, Sink(out / "gra.db"))
+def _child(job: tuple, out: Path, since: int) -> None:
+    compile_one(*job, Sink(out / "gra.db", since))
 
 
 def compile_one(
@@ -397,8 +264,13 @@ def compile_one(
     """Compile ``role`` for ``model`` on ``member``'s engine and write it into the pack."""
     key = f"{role}/{model}"
     if request.role == "generator":
-        metric = generator_metric(judge_with(team, judge_of(team.model_of, model, member), sink), threshold=0.9)
-        gepa_metric = with_feedback(metric, lambda e, p: "Scored 0 for a copy of a shown row, 1 if a reviewer accepts.")
+        judge = judge_of(team.model_of, model, member)
+        verdict = judge_with(
+            team.lms[judge], lambda: sink.adapter(team), sink.to("reviewer", judge, "generator-metric")
+        )
+        metric = generator_metric(verdict, threshold=0.9)
+        explain = "Scored 0 for a copy of a shown row, 0.5 for a new one, 1 if a reviewer also accepts it."
+        gepa_metric = with_feedback(metric, lambda e, p: explain)
         metric_name = "verdict+distinct"
     else:
         metric, gepa_metric, metric_name = metric_for(request.role, request.metric)
@@ -417,7 +289,8 @@ def compile_one(
         seed=request.seed,
     )
     compiled = job.run(data.train, data.val, data.labeled)
-    calls = sink.store().db.execute("select count(*) from lm_calls where program like ?", (f"{key}:%",)).fetchone()[0]
+    spent = "select count(*) from lm_calls where program like ? and id > ?"
+    calls = sink.store().db.execute(spent, (f"{key}:%", sink.since)).fetchone()[0]
     program = Program(
         role=role,
         model=model,
@@ -434,53 +307,6 @@ def compile_one(
     )
     write_program(request.out, program, compiled)
     return job
-
-
-def judge_of(model_of: dict[str, str], model: str, member: str) -> str:
-    """Who judges a generator's samples while it compiles: a member of another model, else another member."""
-    others = [n for n, m in model_of.items() if m != model] or [n for n in model_of if n != member]
-    return others[0]
-
-
-def judge_with(team: Team, member: str, sink: Sink) -> Callable[[str, str, str], bool]:
-    """A verdict of one reviewer (``member``, default demos) on a generated sample: checks and scores."""
-    reviewer, record_to = Reviewer(), sink.to("reviewer", member, "generator-metric")
-
-    def judge(instruction: str, input: str, response: str) -> bool:
-        with record.recording(scope="optimize:generator-judge") as log:
-            try:
-                with dspy.context(lm=team.lms[member], adapter=sink.adapter(team)):
-                    return judged_accepts(reviewer(instruction=instruction, input=input, response=response))
-            except Exception:  # an unparseable verdict counts as not accepted; its call is recorded below
-                return False
-            finally:
-                record_to(log.calls, "judge")
-
-    return judge
-
-
-def pack_table(path: Path) -> Table:
-    """The pack's programs with their held-out metric before and after, and the members' reliability."""
-    pack = read_pack(path)
-    table = Table(title=f"prompt pack {path} ({pack.digest()})")
-    for col in ("role", "model", "optimizer", "metric", "before", "after", "train", "val", "calls"):
-        table.add_column(col, justify="right" if col in ("before", "after", "train", "val", "calls") else "left")
-    for p in pack.programs:
-        fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
-        table.add_row(
-            p.role,
-            p.model,
-            p.optimizer,
-            p.metric,
-            fmt(p.before),
-            fmt(p.after),
-            str(p.train.rows),
-            str(p.val.rows),
-            str(p.calls),
-        )
-    if pack.reliability:
-        table.caption = "reliability: " + ", ".join(f"{m} {r:.3f}" for m, r in sorted(pack.reliability.items()))
-    return table
 
 
 __all__ = ["OptimizeRequest", "optimize", "pack_table", "PACK_FILE"]

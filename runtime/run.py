@@ -20,8 +20,9 @@ from pathlib import Path
 from rich.console import Console
 
 from gra_agents import parse_role_draw
-from runtime.config import Pool, SynthConfig, fingerprint, load_pool
+from runtime.config import Pool, SynthConfig, load_pool
 from runtime.engines.supervisor import Supervisor
+from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, Roles, Team
 from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds

@@ -150,7 +150,8 @@ class Compilation:
             task=self.lm,
             seed=self.seed,
         )
-        self.settings = {k: v for k, v in vars(opt).items() if isinstance(v, (int, float, str, bool)) and v is not None}
+        plain = (int, float, str, bool)
+        self.settings = {k: v for k, v in vars(opt).items() if isinstance(v, plain) and k != "error_count"}
         student.phase = "compile"
         with dspy.context(lm=self.lm, adapter=self.adapter):
             compiled = self._compile(opt, student, trainset, valset, labeled)

@@ -28,6 +28,7 @@ from typing import Any
 import dspy
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rich.table import Table
 
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator
 from runtime.config import ConfigError, Pool, SynthConfig
@@ -227,3 +228,27 @@ def write_reliability(path: Path, reliability: dict[str, float]) -> None:
         spec = _current(path)
         spec.reliability = spec.reliability | reliability
         _write(path, spec)
+
+
+def pack_table(path: Path) -> Table:
+    """The pack's programs with their held-out metric before and after, and the members' reliability."""
+    pack = read_pack(path)
+    table = Table(title=f"prompt pack {path} ({pack.digest()})")
+    for col in ("role", "model", "optimizer", "metric", "before", "after", "train", "val", "calls"):
+        table.add_column(col, justify="right" if col in ("before", "after", "train", "val", "calls") else "left")
+    for p in pack.programs:
+        fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+        table.add_row(
+            p.role,
+            p.model,
+            p.optimizer,
+            p.metric,
+            fmt(p.before),
+            fmt(p.after),
+            str(p.train.rows),
+            str(p.val.rows),
+            str(p.calls),
+        )
+    if pack.reliability:
+        table.caption = "reliability: " + ", ".join(f"{m} {r:.3f}" for m, r in sorted(pack.reliability.items()))
+    return table

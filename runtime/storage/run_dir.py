@@ -11,7 +11,8 @@ import json
 import shutil
 from pathlib import Path
 
-from runtime.config import Pool, changed_parts
+from runtime.config import Pool
+from runtime.fingerprint import changed_parts
 from runtime.storage.store import read_fingerprint
 
 

@@ -216,23 +216,12 @@ class Store:
                 }
             )
 
-    def add_calls(
-        self,
-        calls: list[Any],
-        role: str,
-        member: str,
-        sample_id: str | None = None,
-        seed_id: str | None = None,
-        program: str | None = None,
-    ) -> None:
-        """Store call records (``runtime.calls.record.CallRecord``) of one role call.
-
-        ``program`` names the prompt-pack program that made them (None: the default demos).
-        """
+    def add_calls(self, calls: list[Any], role: str, member: str, **made_for: str | None) -> None:
+        """Store the call records of one role call; ``made_for``: sample_id, seed_id, program (a pack's)."""
         rows = [
             {
-                "sample_id": sample_id,
-                "seed_id": seed_id,
+                "sample_id": made_for.get("sample_id"),
+                "seed_id": made_for.get("seed_id"),
                 "role": role,
                 "member": member,
                 "signature": c.signature,
@@ -249,7 +238,7 @@ class Store:
                 "attempt": c.attempt,
                 "seed": c.seed,
                 "request_hash": c.request_hash,
-                "program": program,
+                "program": made_for.get("program"),
             }
             for c in calls
             if c.replay_of is None  # a replayed answer is already in the table, counted once

@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from runtime.cli import app
-from runtime.config import Retry, SynthConfig, fingerprint, load_pool
+from runtime.config import Retry, SynthConfig, load_pool
+from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine

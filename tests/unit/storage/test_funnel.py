@@ -67,7 +67,7 @@ def test_terminal_statuses_get_a_finish_time_and_calls_keep_their_status(tmp_pat
         ],
         "reviewer",
         "a",
-        "s",
+        sample_id="s",
     )
     (row,) = store.db["lm_calls"].rows
     assert (row["parse_status"], row["parse_detail"], row["member"]) == ("invalid", "correctness: out of range", "a")
@@ -98,7 +98,7 @@ def test_usage_is_accounted_per_role_member_and_kept_sample(tmp_path):
         call("reviewer", "c", 200, 30, 1.0),
         call("generator", "b", 100, 40, 2.0),
     ]:
-        store.add_calls([rec], role, member, "kept")
+        store.add_calls([rec], role, member, sample_id="kept")
     roles = usage_by(store, "role")
     assert (roles["generator"].calls, roles["generator"].completion_tokens) == (2, 90)
     assert usage_by(store, "member")["b"].prompt_tokens == 300

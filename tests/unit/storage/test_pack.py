@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from runtime.config import SynthConfig, fingerprint, load_pool
+from runtime.config import SynthConfig, load_pool
 from runtime.curate import curate
+from runtime.fingerprint import fingerprint
 from runtime.optimize import OptimizeRequest, optimize
 from runtime.storage.pack import PackError, load_pack, read_pack
 from runtime.storage.run_dir import RunDirError
