@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from gra_agents import VOTES
-from runtime import run
+from runtime import cli_takeaway, run
 from runtime.config import ConfigError, LlamaCppEngine, Order, PoolFileError, SeedDomains, SynthConfig, load_pool
 from runtime.curate import curate as run_curate
 from runtime.engines.gguf_reencode import reencoded
@@ -133,6 +133,7 @@ def synth(
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
+    report: Report_ = True,
 ) -> None:
     """Run the GRA loop: annotate seeds, then generate, review, adjudicate and deduplicate.
 
@@ -158,7 +159,7 @@ def synth(
             seed_domains=seed_domains,
             domain_check=domain_check,
         )
-        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
+        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err, html=report)
     except USER_ERRORS as exc:
         _fail(exc)
 
@@ -337,6 +338,10 @@ def models() -> None:
     except WeightsMissing as exc:
         _fail(exc)
 
+
+# --- gra export, gra report (runtime.cli_takeaway) and synth's --no-report -------------------------------
+Report_ = Annotated[bool, typer.Option("--report/--no-report", help="write RUN_DIR/report.html at the end")]
+app.registered_commands += cli_takeaway.app.registered_commands
 
 if __name__ == "__main__":
     app()
