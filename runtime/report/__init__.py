@@ -40,10 +40,10 @@ SECTIONS = (
     "adjudication",
     "checks",
     "domains",
-    "examples",
     "coverage",
     "agreement",
     "ifd",
+    "examples",
 )
 
 
@@ -129,10 +129,10 @@ def build_sections(run: sec.Run, console: Console) -> list[sec.Section]:
         lambda: sec.adjudication_section(run),
         lambda: sec.checks_section(run),
         lambda: sec.domains_section(run),
-        lambda: sec.examples_section(run),
         lambda: coverage_built(run),
         lambda: sec.agreement_section(read_analysis(run.dir, "judge")),
         lambda: sec.ifd_section(read_analysis(run.dir, "ifd")),
+        lambda: sec.examples_section(run),  # last: the longest
     ]
     built = []
     with progress_bars(console) as bars:

@@ -77,10 +77,12 @@ def histogram(values: Sequence[float], title: str, xlabel: str, mark: float | No
 
 
 def two_distributions(seeds: Sequence[float], kept: Sequence[float], title: str, xlabel: str) -> str:
-    """Seeds against kept samples, as overlaid density histograms."""
+    """Seeds against kept samples, as overlaid density histograms (values above the 98th percentile in the last bin)."""
     fig, ax = plt.subplots(figsize=(6, 2.8))
     both = np.concatenate([np.asarray(seeds, float), np.asarray(kept, float)])
-    bins = np.linspace(both.min(), both.max(), 21) if len(both) else 10
+    top = float(np.quantile(both, 0.98)) if len(both) else 1.0  # a few outliers would squash the rest
+    seeds, kept = np.minimum(seeds, top), np.minimum(kept, top)  # drawn in the last bin
+    bins = np.linspace(min(both.min(), top), top, 21) if len(both) else 10
     ax.hist(seeds, bins=bins, alpha=0.6, density=True, color=SEEDS, label=f"seeds (n={len(seeds)})")
     ax.hist(kept, bins=bins, alpha=0.6, density=True, color=KEPT, label=f"kept (n={len(kept)})")
     ax.set_xlabel(xlabel)

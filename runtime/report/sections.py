@@ -176,6 +176,7 @@ def example(run: Run, s: dict[str, Any]) -> dict[str, Any]:
     if verdict is not None:
         verdict = verdict | {"scores": sheet_text(verdict["scores"])}
     inspect = f"gra inspect {run.dir} {s['id']}"
+    s = s | {k: None if s[k] is None else round(s[k], 2) for k in ("mean", "std")}
     return s | {
         "inspect": inspect,
         "reviews": [r | {"review": r.get("review", "")} for r in sheets],
