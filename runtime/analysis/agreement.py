@@ -119,23 +119,23 @@ async def rescore(members: Members, judge: str, rows: list[dict], advance: Calla
 def judge_run(
     run_dir: Path, judge: Judge, limit: int | None, tau: float, console: Console, advance: Callable[[], None]
 ) -> dict[str, Any]:
-    """Have ``judge`` score the run's judged samples; the result as ``analysis/judge.json`` holds it."""
+    """Have ``judge`` score the run's judged samples; the result as ``analysis/judge.json`` holds it.
+
+    A member that is not in the run's pool is refused before anything is written.
+    """
     run_store = Store(run_dir / "gra.db")
+    pool = None if judge.endpoint else pool_member(run_store, judge.name)
     rows = [
         r | {"scored_by": scored_by(run_store, r["id"])}
         for r in judged_samples(run_store, limit, member=None if judge.endpoint else judge.name)
     ]
     out = run_dir / "analysis"
     out.mkdir(exist_ok=True)
-    store = Store(out / "judge.db")
-    config = SynthConfig()
-    if judge.endpoint:
-        sheets = asyncio.run(
-            rescore(Members(endpoint_team(judge), store, config, out, console), judge.name, rows, advance)
-        )
-        model = judge.name
+    store, config = Store(out / "judge.db"), SynthConfig()
+    if pool is None:
+        members = Members(endpoint_team(judge), store, config, out, console)
+        sheets, model = asyncio.run(rescore(members, judge.name, rows, advance)), judge.name
     else:
-        pool = pool_member(run_store, judge.name)
         with Supervisor(pool, log_dir=out / "logs", source=f"{run_dir / 'gra.db'} (the run's pool)") as sup:
             team = Team.from_pool(pool, sup.endpoints, health=sup.engine_state)
             sheets = asyncio.run(rescore(Members(team, store, config, out, console), judge.name, rows, advance))
