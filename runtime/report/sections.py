@@ -192,8 +192,8 @@ def examples_section(run: Run) -> Section:
 
 def coverage_section(cov: Coverage) -> Section:
     title = "Coverage map (t-SNE of the instruction embeddings)"
-    if len(cov.kept) == 0:
-        return Section("coverage", title, ["The run kept no sample."])
+    if len(cov.kept) == 0 or len(cov.seeds) < 2:
+        return Section("coverage", title, ["Nothing to compare: the run has fewer than two seeds or no kept sample."])
     share = cov.share_beyond
     notes = [
         f"{share:.0%} of kept samples lie beyond the seeds: their nearest seed is farther (cosine distance) than"

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from runtime.cli import app
 from runtime.report import SECTIONS, judge_of, report, write_analysis
 from runtime.storage.run_dir import RunDirError
+from runtime.storage.store import Store
 from tests.helpers.run_dirs import make_run
 
 QUIET = Console(file=io.StringIO())
@@ -95,6 +96,17 @@ def test_each_section_says_what_the_run_did(page):
 def test_an_analysis_not_run_says_how_to_run_it(tmp_path):
     html = report(make_run(tmp_path / "run"), console=QUIET).read_text()
     assert "--judge MEMBER|URL" in sections(html)["agreement"] and "--ifd" in sections(html)["ifd"]
+
+
+def test_a_run_without_seeds_still_gets_every_section(tmp_path):
+    run = make_run(tmp_path / "run")
+    store = Store(run / "gra.db")
+    store.db.execute("delete from seeds")
+    store.db.execute("delete from index_items where kind = 'seed'")
+    store.db.conn.commit()
+    html = report(run, console=QUIET).read_text()
+    assert list(sections(html)) == list(SECTIONS)
+    assert "fewer than two seeds" in sections(html)["coverage"]
 
 
 def test_a_judge_is_a_member_or_an_endpoint_with_its_model():
