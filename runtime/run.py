@@ -24,6 +24,7 @@ from runtime.config import Pool, SynthConfig, load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, Roles, Team
+from runtime.report import report as write_report
 from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds
 from runtime.storage.funnel import funnel, funnel_table, plain_summary
@@ -58,6 +59,7 @@ def synthesize(
     allow_changed: bool = False,
     console: Console | None = None,
     answers_from: Path | None = None,
+    html: bool = True,
 ) -> Path:
     """Run ``config.rounds`` rounds of GRA; return the path of ``data.jsonl``.
 
@@ -65,7 +67,7 @@ def synthesize(
     pass your own or compiled ones to run the loop with their prompts. ``answers_from`` is an
     earlier run's directory: a request it already made (same member, prompt and seed) is
     answered from its database, so the same seeds re-run under other switches make the same
-    samples whatever the engines' own nondeterminism (``bench/cost.py``).
+    samples whatever the engines' own nondeterminism (``bench/cost.py``). ``html``: write report.html at the end.
     """
     console = console or Console(stderr=True)
     seeds, pool, pool_path, pack = check_inputs(seeds_path, pool_name, config)
@@ -103,6 +105,8 @@ def synthesize(
     path = coordinator.write_data()
     report(store, config, wall, console)
     console.print(f"data: {path}\ndatabase: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
+    if html:
+        console.print(f"report: {write_report(out, console=console)}")
     return path
 
 

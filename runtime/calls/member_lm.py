@@ -49,10 +49,12 @@ class MemberLM(dspy.LM):
         dialect: str = "json_schema",
         replicas: Replicas | None = None,
         repetition_span: int = SPAN,
+        served_model: str | None = None,
         **kwargs: Any,
     ):
         kwargs.setdefault("cache", False)
-        super().__init__(f"hosted_vllm/gra-{member}", api_base=api_base, api_key=api_key, **kwargs)
+        model = served_model or f"gra-{member}"  # an outside endpoint's own model name (gra report --judge URL)
+        super().__init__(f"hosted_vllm/{model}", api_base=api_base, api_key=api_key, **kwargs)
         self.member = member
         self.dialect = dialect
         self.replicas = replicas if replicas is not None and len(replicas) > 1 else None

@@ -3,7 +3,7 @@
 One module per group of commands; importing them registers their commands on :data:`app`.
 """
 
-from runtime.cli import engines, inspect, judging, optimize, synth  # noqa: F401  (they register their commands)
+from runtime.cli import engines, inspect, judging, optimize, synth, takeaway  # noqa: F401  (they register commands)
 from runtime.cli.common import app
 
 __all__ = ["app"]

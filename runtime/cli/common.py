@@ -95,6 +95,7 @@ Prompts_ = Annotated[
         "--prompts", help="a prompt pack folder (gra optimize) [default: the pool's own pack, if any]; none: no pack"
     ),
 ]
+Report_ = Annotated[bool, typer.Option("--report/--no-report", help="write RUN_DIR/report.html at the end")]
 Fresh_ = Annotated[bool, typer.Option("--fresh", help="start over in a directory that holds a run")]
 AllowChanged_ = Annotated[
     bool, typer.Option("--allow-changed-config", help="resume even though the pool, settings or input file changed")

@@ -20,6 +20,7 @@ from runtime.cli.common import (
     Fresh_,
     Pool_,
     Prompts_,
+    Report_,
     ReviewerMember_,
     Reviewers_,
     Roles_,
@@ -69,6 +70,7 @@ def synth(
     prompts: Prompts_ = None,
     fresh: Fresh_ = False,
     allow_changed_config: AllowChanged_ = False,
+    report: Report_ = True,
 ) -> None:
     """Run the GRA loop (annotate, generate, review, adjudicate, deduplicate); a run in --out is resumed."""
     try:
@@ -92,7 +94,7 @@ def synth(
             domain_check=domain_check,
             prompts=prompts,
         )
-        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err)
+        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err, html=report)
     except USER_ERRORS as exc:
         fail(exc)
 

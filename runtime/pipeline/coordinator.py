@@ -71,8 +71,8 @@ class Coordinator:
         with self.members.placed():
             self.store.start_round(round_)
             await self._candidates(round_, pool)
-            with self.store.transaction():  # every keep/drop decision of the round lands at once, or none does
-                self.index.dedup_round(round_, self.config.dedup_threshold)
+            with self.store.transaction(), progress_bars(self.console) as bars:  # the round's decisions land at once
+                self.index.dedup_round(round_, self.config.dedup_threshold, bars)
             await self.summarize_round(round_)
         self.write_data()
         self.store.finish_round(round_)
@@ -126,7 +126,15 @@ class Coordinator:
             except RoleFailed:
                 self.store.update_sample(r["id"], summarizer=member)  # kept, but it cannot seed later rounds
 
-        if await self.members.drain(rows, one):  # any member may summarize: the engine free first does
+        with progress_bars(self.console) as bars:
+            task = bars.add_task(f"round {round_}: summaries", total=len(rows))
+
+            async def counted(r: dict, member: str) -> None:
+                await one(r, member)
+                bars.advance(task)
+
+            left = await self.members.drain(rows, counted)  # any member may summarize: the engine free first does
+        if left:
             self.members.drawable()  # every engine was given up: stop here (MembersDown) so a resume summarizes them
 
     def write_data(self) -> Path:

@@ -108,6 +108,7 @@ def deduplicate(
     threshold: float = DEFAULT_THRESHOLD,
     block: int = 2048,
     num_threads: int = -1,
+    advance: Callable[[int], None] = lambda n: None,
 ) -> list[DedupDecision]:
     """Visit ``items`` (key, μ, unit vector) in descending μ and keep or drop each.
 
@@ -121,6 +122,7 @@ def deduplicate(
     when nothing was). When that item was kept earlier in the same block, the similarity
     is the exact float32 dot product rather than hnswlib's distance; the two may differ in
     the 7th decimal. ``block`` (≥ 1) and ``num_threads`` change the speed, not the decisions.
+    ``advance(n)`` is told after each block how many items it settled (a progress bar).
     """
     ordered = sorted(items, key=lambda t: -t[1])
     decisions: list[DedupDecision] = []
@@ -136,6 +138,7 @@ def deduplicate(
             similarity = float(similarities[j]) if label is not None else None
             decisions.append(DedupDecision(key, bool(kept[j]), label, similarity))
         index.add(vectors[kept], list(new.values()))
+        advance(len(chunk))
     return decisions
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.progress import Progress
+
 from runtime.pipeline.dedup import deduplicate
 from runtime.pipeline.embedding import embed, sample_text
 from runtime.pipeline.recovery import verified_index
@@ -36,16 +38,18 @@ class RunIndex:
         )
         self.index.save(self.path)
 
-    def dedup_round(self, round_: int, threshold: float) -> None:
+    def dedup_round(self, round_: int, threshold: float, bars: Progress | None = None) -> None:
         """Keep or drop each sample of the round that passed the committee (paper §3.3).
 
         Visited in descending μ; a sample at cosine ≥ ``threshold`` to anything kept before
         it (seeds, earlier rounds, higher-μ samples) becomes ``duplicate``, the others
         ``accepted``. Call it inside one store transaction, so the round's decisions land at once.
+        ``bars`` gets a bar of the samples settled.
         """
         rows = self.store.samples("round = ? and status = ?", [round_, Status.PASSED])
         if not rows:
             return
+        task = bars.add_task(f"round {round_}: dedup", total=len(rows)) if bars else None
         vectors = embed([sample_text(r["instruction"], r["input"]) for r in rows])
         next_label = [self.store.next_label()]
         new_items: list[dict] = []
@@ -58,7 +62,9 @@ class RunIndex:
 
         # μ is absent only when nothing reviewed the round (``--reviewers 0``): then the order is the round's
         items = [(r["id"], r["mean"] or 0.0, v) for r, v in zip(rows, vectors, strict=True)]
-        decisions = deduplicate(self.index, items, label_for, threshold)
+        decisions = deduplicate(
+            self.index, items, label_for, threshold, advance=lambda n: bars.advance(task, n) if bars else None
+        )
         self.store.add_index_items(new_items)
         pending = {i["label"]: f"sample:{i['ref']}" for i in new_items}
         for d in decisions:

@@ -153,3 +153,11 @@ def test_an_empty_pass_and_an_empty_index():
 
 def test_the_examples_in_the_docstrings_hold():
     assert doctest.testmod(runtime.pipeline.dedup).failed == 0
+
+
+def test_each_block_reports_how_many_items_it_settled():
+    rng = np.random.default_rng(1)
+    items = [(f"s{i}", 9.0 - i / 10, unit(rng.normal(size=8))) for i in range(5)]
+    settled = []
+    deduplicate(DedupIndex(dim=8), items, labeller()[1], block=2, advance=settled.append)
+    assert settled == [2, 2, 1]
