@@ -10,6 +10,7 @@ from runtime.cli import app
 from runtime.config import Retry, SynthConfig, load_pool
 from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.storage.pack import resolve_pack
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import NO_WAIT, VALID, member
@@ -85,10 +86,10 @@ def started_run(tmp_path):
     seeds.write_text('{"instruction": "Add 2 and 3.", "input": "", "output": "5"}\n')
     out = tmp_path / "run"
     out.mkdir()
-    pool, _ = load_pool("cpu")
+    pool, path = load_pool("cpu")
     config = SynthConfig(per_round=10)
     store = Store(out / "gra.db")
-    store.start_run(0, {}, fingerprint(config, pool, seeds))
+    store.start_run(0, {}, fingerprint(config, pool, seeds, prompts=resolve_pack(None, pool, path).digest()))
     store.db.close()
     return seeds, out
 
@@ -113,8 +114,9 @@ def test_resuming_a_changed_experiment_is_refused(started_run, tmp_path, args, c
     seeds, out = started_run
     if "EDITED" in args:  # the same pool/seed file, edited after the run started
         if args[0] == "--pool":
-            edited = tmp_path / "pool.toml"
-            edited.write_text(load_pool("cpu")[1].read_text().replace("temperature = 0.2", "temperature = 0.3"))
+            edited, cpu = tmp_path / "pool.toml", load_pool("cpu")[1]
+            text = cpu.read_text().replace("temperature = 0.2", "temperature = 0.3")
+            edited.write_text(text.replace('prompts = "packs/cpu"', f'prompts = "{cpu.parent / "packs" / "cpu"}"'))
         else:
             edited = seeds
             seeds.write_text(seeds.read_text() + '{"instruction": "Add 3 and 4.", "input": "", "output": "7"}\n')
@@ -130,15 +132,16 @@ def test_resuming_a_changed_experiment_is_refused(started_run, tmp_path, args, c
 
 def test_extending_the_number_of_rounds_is_not_a_change(started_run):
     seeds, out = started_run
-    pool, _ = load_pool("cpu")
+    pool, path = load_pool("cpu")
     before = Store(out / "gra.db").first_fingerprint()
-    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds) == before
+    digest = resolve_pack(None, pool, path).digest()
+    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds, prompts=digest) == before
 
 
 def test_the_fingerprint_is_stored_with_the_run(started_run):
     _, out = started_run
     row = next(Store(out / "gra.db").db["runs"].rows)
-    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds"}
+    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds", "prompts"}  # the cpu pool's own pack
 
 
 # -- engines that die under a running coordinator -------------------------------------------------

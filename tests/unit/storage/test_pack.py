@@ -1,6 +1,7 @@
 """Prompt packs: written by gra optimize, read back whole, hashed into a run's fingerprint, and used per model."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +9,7 @@ from runtime.config import SynthConfig, load_pool
 from runtime.curate import curate
 from runtime.fingerprint import fingerprint
 from runtime.optimize import OptimizeRequest, optimize
-from runtime.storage.pack import PackError, load_pack, read_pack
+from runtime.storage.pack import PackError, load_pack, read_pack, resolve_pack
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.store import Store
 from tests.helpers.stand_in_pool import judge_rows, write_jsonl
@@ -97,3 +98,15 @@ def test_a_damaged_pack_is_refused_in_one_line_naming_the_file(pack, damage, mes
     with pytest.raises(PackError, match=message) as exc:
         read_pack(pack)
     assert "\n" not in str(exc.value) and str(pack) in str(exc.value)
+
+
+def test_the_cpu_pool_names_its_compiled_pack_and_prompts_none_turns_it_off():
+    pool, path = load_pool("cpu")
+    pack = resolve_pack(None, pool, path)
+
+    assert {p.model for p in pack.programs} == {pool.model_of(m.name) for m in pool.members}
+    for p in pack.programs:
+        assert p.after > p.before  # shipped only because it beat the default demos on held-out rows
+        assert (Path(__file__).parents[3] / p.train.path).is_file()
+    assert all(load_pack(pack.path)[p.model]["reviewer"].score_response.demos for p in pack.programs)
+    assert resolve_pack("none", pool, path) is None
