@@ -57,6 +57,7 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/structured.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/injection.py
+	$(BIN)/python bench/optimize.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
