@@ -3,7 +3,9 @@
 One module per group of commands; importing them registers their commands on :data:`app`.
 """
 
-from runtime.cli import engines, inspect, judging, optimize, synth, takeaway  # noqa: F401  (they register commands)
+# isort: off
+from runtime.cli import synth, judging, optimize, takeaway, engines, inspect  # noqa: F401  (registered in this order)
+# isort: on
 from runtime.cli.common import app
 
 __all__ = ["app"]
