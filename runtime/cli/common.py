@@ -92,7 +92,9 @@ DomainCheck_ = Annotated[
 Prompts_ = Annotated[
     str | None,
     typer.Option(
-        "--prompts", help="a prompt pack folder (gra optimize) [default: the pool's own pack, if any]; none: no pack"
+        "--prompts",
+        help="a prompt pack folder (gra optimize) or a shipped one's name (cpu) [default: the pool's own pack, if any];"
+        " none: no pack",
     ),
 ]
 Report_ = Annotated[bool, typer.Option("--report/--no-report", help="write RUN_DIR/report.html at the end")]

@@ -35,6 +35,8 @@ from runtime.config import ConfigError, Pool, SynthConfig
 from runtime.files import atomic_path
 
 PACK_FILE = "pack.toml"
+#: Packs that ship with gra, by name (``--prompts cpu``).
+BUILTIN_PACKS = Path(__file__).resolve().parents[1] / "pools" / "packs"
 #: The role modules a pack may hold programs for.
 ROLE_MODULES: dict[str, type[dspy.Module]] = {
     "reviewer": Reviewer,
@@ -111,7 +113,10 @@ class Pack:
     def module(self, program: Program) -> dspy.Module:
         """A fresh role module with ``program``'s compiled state loaded (demos, instructions)."""
         module = ROLE_MODULES[program.role]()
+        originals = {name: p.signature for name, p in module.named_predictors()}
         module.load(str(self.path / program.file))
+        for name, predictor in module.named_predictors():
+            predictor.signature = _named_as(predictor.signature, originals[name])
         return module
 
     def modules(self) -> dict[str, dict[str, dspy.Module]]:
@@ -120,6 +125,15 @@ class Pack:
         for p in self.programs:
             out.setdefault(p.model, {})[p.role] = self.module(p)
         return out
+
+
+def _named_as(loaded: type[dspy.Signature], original: type[dspy.Signature]) -> type[dspy.Signature]:
+    """The loaded signature under its own name: DSPy rebuilds it as ``StringSignature``, and a run's records, stage
+    accounting and engine schemas go by the signature's name. Unchanged instructions give back the original class."""
+    if loaded.instructions == original.instructions and list(loaded.fields) == list(original.fields):
+        return original
+    loaded.__name__ = loaded.__qualname__ = original.__name__
+    return loaded
 
 
 def read_pack(path: str | Path) -> Pack:
@@ -149,11 +163,12 @@ def load_pack(path: str | Path) -> dict[str, dict[str, dspy.Module]]:
 
 
 def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | None:
-    """The pack a run uses: ``--prompts`` as given, ``none`` for the default demos, else the pool file's own pack."""
+    """The pack a run uses: ``--prompts`` as a folder or a shipped pack's name (``cpu``), ``none`` for the default
+    demos; without ``--prompts``, the pool file's own pack, if it names one."""
     if prompts == "none":
         return None
     if prompts is not None:
-        return read_pack(prompts)
+        return read_pack(builtin if (builtin := BUILTIN_PACKS / prompts).is_dir() else prompts)
     if pool.prompts is None:
         return None
     return read_pack(pool_path.parent / pool.prompts)

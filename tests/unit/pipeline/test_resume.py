@@ -10,7 +10,6 @@ from runtime.cli import app
 from runtime.config import Retry, SynthConfig, load_pool
 from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, RoleFailed, Team
-from runtime.storage.pack import resolve_pack
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import NO_WAIT, VALID, member
@@ -86,10 +85,10 @@ def started_run(tmp_path):
     seeds.write_text('{"instruction": "Add 2 and 3.", "input": "", "output": "5"}\n')
     out = tmp_path / "run"
     out.mkdir()
-    pool, path = load_pool("cpu")
+    pool, _ = load_pool("cpu")
     config = SynthConfig(per_round=10)
     store = Store(out / "gra.db")
-    store.start_run(0, {}, fingerprint(config, pool, seeds, prompts=resolve_pack(None, pool, path).digest()))
+    store.start_run(0, {}, fingerprint(config, pool, seeds))
     store.db.close()
     return seeds, out
 
@@ -114,9 +113,8 @@ def test_resuming_a_changed_experiment_is_refused(started_run, tmp_path, args, c
     seeds, out = started_run
     if "EDITED" in args:  # the same pool/seed file, edited after the run started
         if args[0] == "--pool":
-            edited, cpu = tmp_path / "pool.toml", load_pool("cpu")[1]
-            text = cpu.read_text().replace("temperature = 0.2", "temperature = 0.3")
-            edited.write_text(text.replace('prompts = "packs/cpu"', f'prompts = "{cpu.parent / "packs" / "cpu"}"'))
+            edited = tmp_path / "pool.toml"
+            edited.write_text(load_pool("cpu")[1].read_text().replace("temperature = 0.2", "temperature = 0.3"))
         else:
             edited = seeds
             seeds.write_text(seeds.read_text() + '{"instruction": "Add 3 and 4.", "input": "", "output": "7"}\n')
@@ -132,16 +130,15 @@ def test_resuming_a_changed_experiment_is_refused(started_run, tmp_path, args, c
 
 def test_extending_the_number_of_rounds_is_not_a_change(started_run):
     seeds, out = started_run
-    pool, path = load_pool("cpu")
+    pool, _ = load_pool("cpu")
     before = Store(out / "gra.db").first_fingerprint()
-    digest = resolve_pack(None, pool, path).digest()
-    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds, prompts=digest) == before
+    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds) == before
 
 
 def test_the_fingerprint_is_stored_with_the_run(started_run):
     _, out = started_run
     row = next(Store(out / "gra.db").db["runs"].rows)
-    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds", "prompts"}  # the cpu pool's own pack
+    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds"}
 
 
 # -- engines that die under a running coordinator -------------------------------------------------

@@ -100,13 +100,20 @@ def test_a_damaged_pack_is_refused_in_one_line_naming_the_file(pack, damage, mes
     assert "\n" not in str(exc.value) and str(pack) in str(exc.value)
 
 
-def test_the_cpu_pool_names_its_compiled_pack_and_prompts_none_turns_it_off():
+def test_the_cpu_pack_ships_by_name_and_the_cpu_pool_does_not_use_it_unless_asked():
     pool, path = load_pool("cpu")
-    pack = resolve_pack(None, pool, path)
+    pack = resolve_pack("cpu", pool, path)
 
     assert {p.model for p in pack.programs} == {pool.model_of(m.name) for m in pool.members}
     for p in pack.programs:
-        assert p.after > p.before  # shipped only because it beat the default demos on held-out rows
+        assert p.after > p.before  # it beat the default demos on held-out judge rows
         assert (Path(__file__).parents[3] / p.train.path).is_file()
-    assert all(load_pack(pack.path)[p.model]["reviewer"].score_response.demos for p in pack.programs)
-    assert resolve_pack("none", pool, path) is None
+    for p in pack.programs:
+        reviewer = load_pack(pack.path)[p.model]["reviewer"]
+        assert reviewer.score_response.demos
+        # loaded under their own names: runs record and account calls by the signature's name
+        assert (reviewer.check_instruction.signature.__name__, reviewer.score_response.signature.__name__) == (
+            "CheckInstruction",
+            "ScoreResponse",
+        )
+    assert resolve_pack(None, pool, path) is None and resolve_pack("none", pool, path) is None
