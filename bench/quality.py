@@ -104,7 +104,7 @@ def run_figures(store: Store, threshold: float) -> dict:
     return {
         "candidates": f.candidates,
         "generated": len(generated),
-        "funnel": f.__dict__,
+        "funnel": dataclasses.asdict(f),
         "distinct_ratio": round(distinct_ratio(vectors, threshold), 3),
         "copies": f.copies,
         "copy_rate": round(f.copies / len(generated), 3) if generated else None,
