@@ -21,13 +21,14 @@ from runtime.engines.process import (  # noqa: F401 (EngineError: re-export)
 from runtime.engines.weights import cache_dir, resolve_gguf
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"  # keep in step with scripts/build-llama-server.sh
+LLAMA_SERVER_BUILD = f"llama.cpp-{LLAMA_CPP_PYTHON_VERSION}-noamx"  # the script's cache folder: built without AMX
 
 
 def find_llama_server() -> Path:
     """``$GRA_LLAMA_SERVER``, else the cached build, else ``llama-server`` on PATH."""
     candidates = [
         os.environ.get("GRA_LLAMA_SERVER"),
-        str(cache_dir() / f"llama.cpp-{LLAMA_CPP_PYTHON_VERSION}" / "bin" / "llama-server"),
+        str(cache_dir() / LLAMA_SERVER_BUILD / "bin" / "llama-server"),
         shutil.which("llama-server"),
     ]
     for c in candidates:
