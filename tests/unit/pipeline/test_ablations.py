@@ -97,9 +97,14 @@ def test_check_first_makes_the_paper_orders_very_calls_in_another_order(tmp_path
         (tmp_path / order).mkdir()
         fake.respond = Committee()  # a fresh script: its split counts the calls it has answered
         status, sample, calls = one_sample(tmp_path / order, fake, order=order, early_exit=False)
-        runs[order] = (status, sample["instruction"], sample["output"], sorted(c["request_hash"] for c in calls))
+        # The script gives its 4 to whichever reviewer asks third, and the adjudicator's prompt
+        # carries the reviews by reviewer, so only its request depends on the reviewers' race.
+        judged = sorted(c["request_hash"] for c in calls if c["role"] != "adjudicator")
+        adjudications = sum(c["role"] == "adjudicator" for c in calls)
+        runs[order] = (status, sample["instruction"], sample["output"], sample["mean"], judged, adjudications)
 
     assert runs["paper"] == runs["check-first"]  # same requests (scope, prompt, seed), same sample, same decision
+    assert runs["paper"][-1] == 1
 
 
 def test_check_first_writes_no_response_for_an_instruction_the_checks_reject(tmp_path, fake):
