@@ -12,6 +12,7 @@ too. Every transition is written to the store before the next stage begins.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from collections.abc import Awaitable, Callable
@@ -83,13 +84,14 @@ class Sampler:
         )
         generated = dict(keywords=json.dumps(g.keywords), instruction=g.instruction, input=g.input)
         generated |= {"output": g.response} if paper else {}
-        copy = copied_from(g.instruction, g.input, examples + shown, cfg.dedup_threshold)
+        # The embedder runs at idle priority beside busy engines: waiting for it here would stall every sample.
+        copy = await asyncio.to_thread(copied_from, g.instruction, g.input, examples + shown, cfg.dedup_threshold)
         if copy is not None:  # a copy of what its generator was shown: settled before any judge is called
             ref, similarity = copy
             self.store.update_sample(sid, status=Status.DUPLICATE, duplicate_of=ref, similarity=similarity, **generated)
             return Status.DUPLICATE
         if cfg.domain_check:  # its judges' demos, its label and the next rounds' pool follow the domain it is in
-            generated["domain"] = domain = classify([(g.instruction, g.input)])[0]
+            generated["domain"] = domain = (await asyncio.to_thread(classify, [(g.instruction, g.input)]))[0]
         self.store.update_sample(sid, status=Status.REVIEWING, **generated)
         response = g.response if paper else None
         if cfg.n_reviewers == 0:  # the paper's no-review ablation: every generated sample goes to dedup

@@ -12,7 +12,7 @@ import pytest
 
 from runtime.engines.embedding import EmbeddingEngine, EmbeddingEngineError, shared_engine
 from runtime.engines.embedding_worker import encode
-from runtime.pipeline.embedding import embed
+from runtime.pipeline.embedding import embed, forget
 from tests.helpers.paths import ROOT
 
 TEXTS = [
@@ -41,6 +41,7 @@ def wait_until(condition, seconds: float = 30.0) -> bool:
 
 
 def test_the_worker_gives_the_in_process_embeddings():
+    forget()  # every text through the worker now, none remembered from an earlier test
     through_worker = embed(TEXTS, batch_size=64)
     in_process = encode(TEXTS, batch_size=64)
     assert through_worker.dtype == np.float32 and through_worker.shape == (len(TEXTS), 384)
