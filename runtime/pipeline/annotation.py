@@ -9,6 +9,7 @@ is ``"model"``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from rich.console import Console
@@ -33,23 +34,36 @@ async def annotate_seeds(members: Members, index: RunIndex, seeds: list[Seed], s
     todo = [s for s in seeds if s.id not in done]
     if todo:  # the seeds are embedded next: load the model while the engines annotate
         warm_up()
+    by_embedding = members.config.seed_domains == SeedDomains.EMBEDDING
+    # The engines start annotating at once; the domains are classified beside them in a thread,
+    # since loading the embedder takes seconds and no seed row is written before its first answer.
+    nearest = asyncio.create_task(asyncio.to_thread(nearest_domains, todo)) if by_embedding and todo else None
     with progress_bars(console) as progress:
         task = progress.add_task("annotating seeds", total=len(todo))
 
-        by_embedding = members.config.seed_domains == SeedDomains.EMBEDDING
-        tasks = [(s.instruction, s.input) for s in todo]
-        nearest = dict(zip([s.id for s in todo], classify(tasks), strict=True)) if by_embedding else {}
-
         async def one(seed: Seed, member: str) -> None:
             row = await annotated_row(members, seed, source, member)
-            if row["status"] == "annotated" and by_embedding:
-                row["domain"] = nearest[seed.id]
+            if row["status"] == "annotated" and nearest is not None:
+                row["domain"] = (await nearest)[seed.id]
             members.store.put_seed(row)
             progress.advance(task)
 
-        if await members.drain(todo, one):  # every engine was given up: the seeds left stay unsettled
+        try:
+            stopped = await members.drain(todo, one)
+        except BaseException:
+            if nearest is not None:
+                nearest.cancel()
+            raise
+        if nearest is not None:
+            await nearest  # raises a failed classification even when no annotation succeeded
+        if stopped:  # every engine was given up: the seeds left stay unsettled
             members.drawable()  # and the run stops here (MembersDown), to annotate them on resume
     index.add_seeds()
+
+
+def nearest_domains(seeds: list[Seed]) -> dict[str, str]:
+    """Each seed's id and the domain nearest its instruction and input (:func:`runtime.pipeline.domains.classify`)."""
+    return dict(zip([s.id for s in seeds], classify([(s.instruction, s.input) for s in seeds]), strict=True))
 
 
 def given_row(seed: Seed, source: str) -> dict | None:

@@ -83,3 +83,36 @@ def test_a_run_answered_from_another_makes_the_same_sample_without_a_call(tmp_pa
         b["mean"],
     )
     assert stores[second].db["lm_calls"].count == stores[first].db["lm_calls"].count
+
+
+def test_the_engines_annotate_while_the_seed_domains_are_still_being_classified(tmp_path, committee_engine, monkeypatch):
+    import threading
+
+    import numpy as np
+
+    import runtime.pipeline.annotation as annotation_module
+    import runtime.pipeline.run_index as run_index_module
+
+    monkeypatch.setattr(run_index_module, "embed", lambda texts: np.eye(len(texts), 384))
+    asked = threading.Event()
+    saw_a_call_first = []
+
+    def slow_classify(tasks):  # the embedder still loading: done only once an engine was asked
+        saw_a_call_first.append(asked.wait(timeout=10))
+        return ["Math"] * len(tasks)
+
+    def respond(body):
+        asked.set()
+        return json.dumps({"keywords": ["colour"], "summary": "Name a colour.", "domain": "QA"}), "stop"
+
+    monkeypatch.setattr(annotation_module, "classify", slow_classify)
+    committee_engine.respond = respond
+    path = tmp_path / "seeds.jsonl"
+    path.write_text(json.dumps({"id": "ex-02", "instruction": "Name a colour.", "input": "", "output": "Red"}) + "\n")
+    c = coordinator(tmp_path, committee_engine)
+
+    asyncio.run(c.annotate(load_seeds(path), str(path)))
+
+    (seed,) = c.store.seeds()
+    assert saw_a_call_first == [True]
+    assert seed["domain"] == "Math" and seed["model_domain"] == "QA"  # the row waited for the classifier
