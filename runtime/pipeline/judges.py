@@ -5,6 +5,8 @@ The screen, three instruction checks per reviewer, six scores per reviewer, the 
 ``SynthConfig.early_exit`` the reviewers are called one after another, and the next one
 only while its review can still change the decision: a 0 in any check rejects, and so does
 a μ that even 10s from the rest could not lift to τ (:func:`gra_agents.rejected_already`).
+The checks ask the strictest reviewer first (:class:`StrictestFirst`); the score sheets
+keep the drawn order.
 Reviews never called are absent, never made up. Every transition is written to the store
 before the next stage begins.
 """
@@ -18,7 +20,9 @@ from typing import Any
 from gra_agents import RoleAssignment, adjudication_accepts, rejected_already, sample_rng, steering, verdict
 from gra_agents.demos import adjudicate_demos, check_demos, score_demos
 from runtime.config import SynthConfig
+from runtime.pipeline.check_order import StrictestFirst
 from runtime.pipeline.team import Members, RoleFailed
+from runtime.storage.review_stats import first_checks
 from runtime.storage.status import Status
 
 #: Writes the response of a sample whose instruction passed (``--order check-first``); None when it failed.
@@ -30,6 +34,7 @@ class Judges:
 
     def __init__(self, members: Members, config: SynthConfig):
         self.members, self.config, self.store = members, config, members.store
+        self.check_order = StrictestFirst(first_checks(self.store))
 
     async def judge(
         self,
@@ -78,18 +83,18 @@ class Judges:
         return Status.REJECTED_STEERING
 
     async def _each_reviewer(
-        self, sid: str, roles: RoleAssignment, make: Callable[[str], Awaitable[Any]], settled: Callable[[list], bool]
+        self, sid: str, reviewers: list[str], make: Callable[[str], Awaitable[Any]], settled: Callable[[list], bool]
     ) -> list:
-        """One call per reviewer (``make(member)`` makes it); a reviewer's failed call comes back as its RoleFailed.
+        """One call per reviewer, in the order given (``make(member)`` makes it); a failed call comes back as its RoleFailed.
 
         With early exit, one reviewer after another, stopping at a failure or once
         ``settled(results so far)``; else all at once. A member seated more than once
         (``--roles single:MEMBER``) answers once per seat.
         """
-        seats = [roles.reviewers[:i].count(r) for i, r in enumerate(roles.reviewers)]
+        seats = [reviewers[:i].count(r) for i, r in enumerate(reviewers)]
         calls = [
             lambda r=r, seat=seat: self.members.call("reviewer", r, lambda: make(r), sample_id=sid, seat=seat)
-            for r, seat in zip(roles.reviewers, seats, strict=True)
+            for r, seat in zip(reviewers, seats, strict=True)
         ]
         if not self.config.early_exit:
             results = await asyncio.gather(*(c() for c in calls), return_exceptions=True)
@@ -113,15 +118,18 @@ class Judges:
 
     async def _checks(self, sid, roles, instruction, input, demos) -> Status | None:
         """The three instruction checks by every reviewer (or until one gives a 0): a failure or any 0 settles it."""
+        reviewers = self.check_order.order(roles.reviewers) if self.config.early_exit else list(roles.reviewers)
         checks = await self._each_reviewer(
             sid,
-            roles,
+            reviewers,
             lambda r: self.members.roles_of(r).reviewer.acheck(instruction, input, demos),
             lambda done: not all(done[-1].checks),
         )
+        if not isinstance(checks[0], RoleFailed):
+            self.check_order.record(reviewers[0], not all(checks[0].checks))
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
         with self.store.transaction():  # the reviews and the transition they cause: one write
-            for name, c in zip(roles.reviewers, checks, strict=False):
+            for name, c in zip(reviewers, checks, strict=False):
                 if not isinstance(c, RoleFailed):
                     self.store.add_review(sid, name, "instruction", c.checks, None)
             if failed:
@@ -136,7 +144,7 @@ class Judges:
         cfg, n = self.config, len(roles.reviewers)
         scored = await self._each_reviewer(
             sid,
-            roles,
+            list(roles.reviewers),
             lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos),
             lambda done: rejected_already([s.scores for s in done], n, cfg.tau),
         )

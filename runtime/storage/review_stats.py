@@ -56,3 +56,12 @@ def examples(store: Store, n: int = 3) -> list[dict]:
             seen.add(row["id"])
             picked.append(row)
     return picked
+
+
+def first_checks(store: Store) -> list[tuple[str, bool]]:
+    """Each sample's first instruction-check sheet, in the order written: (reviewer, gave a 0)."""
+    rows = store.db.execute(
+        "select reviewer, scores from reviews where id in "
+        "(select min(id) from reviews where kind = 'instruction' group by sample_id) order by id"
+    )
+    return [(reviewer, 0 in json.loads(scores)) for reviewer, scores in rows]

@@ -47,11 +47,17 @@ def scripted(checks, sheets, adjudicator=8):
     return respond
 
 
-def judge(engine, db, checks, sheets, adjudicator=8, **config):
-    """Judge one sample with scripted reviewers; its status and how many calls it took."""
+def judge(engine, db, checks, sheets, adjudicator=8, history=(), **config):
+    """Judge one sample with scripted reviewers; its status and how many calls it took.
+
+    ``history``: (reviewer, checks) of earlier samples' first instruction checks, already in the store.
+    """
     engine.respond = scripted(checks, sheets, adjudicator)
     lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
     store, cfg = Store(db), SynthConfig(**config)
+    for i, (reviewer, earlier) in enumerate(history):
+        store.new_sample({"id": f"h{i}", "round": 1, "ordinal": i + 1, "status": "rejected_instruction"})
+        store.add_review(f"h{i}", reviewer, "instruction", earlier, None)
     members = Members(Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}), store, cfg, db.parent, None)
     store.new_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
     status = asyncio.run(Judges(members, cfg).judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
@@ -96,3 +102,26 @@ def test_full_reviews_ask_every_reviewer(engine, tmp_path):
         engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[3] * 6, [10] * 6, [10] * 6], early_exit=False
     )
     assert (status, calls) == ("rejected_score", 6) and row["mean"] == pytest.approx(23 / 3)
+
+
+def test_the_checks_ask_first_the_reviewer_that_has_rejected_most_often(engine, tmp_path):
+    history = [("r0", [1, 1, 1])] * 4 + [("r2", [1, 0, 1])] * 3 + [("r2", [1, 1, 1])]
+    checks = [[1, 1, 1], [1, 1, 1], [0, 1, 1]]  # only r2, drawn last, rejects
+    status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3, history=history)
+    assert (status, calls) == ("rejected_instruction", 1)  # drawn order would have taken 3 calls
+    assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s")] == ["r2"]
+
+
+def test_the_score_sheets_keep_the_drawn_order_whatever_the_checks_order(engine, tmp_path):
+    history = [("r2", [0, 0, 0])] * 5
+    judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[9] * 6] * 3, history=history)
+    reviews = Store(tmp_path / "g.db").reviews_of("s")
+    assert [r["reviewer"] for r in reviews if r["kind"] == "instruction"] == ["r2", "r0", "r1"]
+    assert [r["reviewer"] for r in reviews if r["kind"] == "response"] == ["r0", "r1", "r2"]
+
+
+def test_full_reviews_keep_the_drawn_order_for_the_checks_too(engine, tmp_path):
+    history = [("r2", [0, 0, 0])] * 5
+    judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[9] * 6] * 3, history=history, early_exit=False)
+    reviews = Store(tmp_path / "g.db").reviews_of("s")
+    assert [r["reviewer"] for r in reviews if r["kind"] == "instruction"] == ["r0", "r1", "r2"]

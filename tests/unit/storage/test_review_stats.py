@@ -5,6 +5,7 @@ from runtime.storage.review_stats import (
     check_failure_shares,
     domain_shares,
     examples,
+    first_checks,
     score_sheets,
     sigmas,
 )
@@ -29,3 +30,13 @@ def test_domains_of_the_seeds_against_each_rounds_kept_samples(tmp_path):
 def test_examples_are_the_best_kept_then_a_disputed_and_a_rejected_one(tmp_path):
     picked = [s["id"] for s in examples(Store(make_run(tmp_path / "run") / "gra.db"))]
     assert picked == ["r1-a", "r2-a", "r1-b", "r2-low"]
+
+
+def test_first_checks_are_each_samples_first_instruction_sheet(tmp_path):
+    store = Store(tmp_path / "gra.db")
+    for sid, sheets in {"a": [("m1", [1, 1, 1]), ("m2", [1, 0, 1])], "b": [("m2", [0, 1, 1])]}.items():
+        store.new_sample({"id": sid, "round": 1, "ordinal": ord(sid), "status": "rejected_instruction"})
+        for reviewer, checks in sheets:
+            store.add_review(sid, reviewer, "instruction", checks, None)
+    store.add_review("a", "m3", "response", [1] * 6, "low")
+    assert first_checks(store) == [("m1", False), ("m2", True)]
