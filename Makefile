@@ -58,6 +58,8 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/injection.py
 	$(BIN)/python bench/optimize.py
+	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/check_order.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

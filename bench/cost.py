@@ -1,6 +1,10 @@
 """Fewer calls for the same decisions: one round run three ways on the same candidates.
 
     python bench/cost.py [--pool cpu] [--candidates 20] [--seeds examples/seeds.jsonl] [--seed 0]
+    python bench/cost.py --paper-from RUN_DIR --candidates N --seed S --result cost_N.json
+
+The second form skips the live runs: it replays check-first and the default on a paper-order,
+full-review run already made (its annotated seeds, candidates and seed must be given again).
 
 The seeds are annotated once (``gra annotate``) and every run starts from that file, so all
 draw from the same annotations. The same seeds, run seed and candidate budget (so the same
@@ -67,7 +71,7 @@ def latencies(store: Store) -> list[float]:
     return [hi - lo for lo, hi in spans.values()]
 
 
-def figures(store: Store, wall: float) -> dict:
+def figures(store: Store, wall: float | None) -> dict:
     kept = store.count_samples(("accepted",))
     one = lambda sql: store.db.execute(sql).fetchone()[0]  # noqa: E731
     calls, sample_calls = (
@@ -75,6 +79,7 @@ def figures(store: Store, wall: float) -> dict:
         one("select count(*) from lm_calls where sample_id is not null"),
     )
     out_tok = one("select coalesce(sum(completion_tokens), 0) from lm_calls")
+    prompt_tok = one("select coalesce(sum(prompt_tokens), 0) from lm_calls")
     sample_tok = one("select coalesce(sum(completion_tokens), 0) from lm_calls where sample_id is not null")
     spans = sorted(latencies(store))
     per = lambda x: round(x / kept, 2) if kept else None  # noqa: E731
@@ -85,9 +90,10 @@ def figures(store: Store, wall: float) -> dict:
         "calls_per_kept": per(calls),
         "sample_calls_per_kept": per(sample_calls),
         "output_tokens_per_kept": per(out_tok),
+        "prompt_tokens_per_kept": per(prompt_tok),
         "sample_output_tokens_per_kept": per(sample_tok),
         "saved": asdict(savings(store)),
-        "wall_s": round(wall, 1),
+        "wall_s": round(wall, 1) if wall is not None else None,
         "sample_latency_mean_s": round(statistics.mean(spans), 1) if spans else None,
         "sample_latency_p90_s": round(spans[int(0.9 * (len(spans) - 1))], 1) if spans else None,
     }
@@ -134,18 +140,27 @@ def main() -> None:
     ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds.jsonl")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--paper-from", type=Path, help="replay only, on this paper-order full-review run")
+    ap.add_argument("--result", default="cost.json")
     args = ap.parse_args()
     console = Console(stderr=True)
-    work = args.out / "cost-run"
-    seeds = annotate(args.seeds, work / "annotate", args.pool, fresh=True, console=console)
     result = {"pool": args.pool, "candidates": args.candidates, "seeds": str(args.seeds), "live": {}, "replayed": {}}
-    live, replayed = {}, {}
-    for way in WAYS:
-        live[way], result["live"][way] = run_way(args, seeds, way, work / way, console)
-    replayed["paper"] = live["paper"]
+    result["seed"] = args.seed
+    if args.paper_from:
+        paper_dir, seeds, work = args.paper_from, args.seeds, args.paper_from.parent
+        live = {"paper": Store(paper_dir / "gra.db")}
+        result["live"]["paper"] = {"from": str(paper_dir)} | figures(live["paper"], None)
+    else:
+        work = args.out / "cost-run"
+        paper_dir = work / "paper"
+        seeds = annotate(args.seeds, work / "annotate", args.pool, fresh=True, console=console)
+        live = {}
+        for way in WAYS:
+            live[way], result["live"][way] = run_way(args, seeds, way, work / way, console)
+    replayed = {"paper": live["paper"]}
     for way in ("check_first", "default"):
         replayed[way], result["replayed"][way] = run_way(
-            args, seeds, way, work / f"{way}-replayed", console, answers_from=work / "paper"
+            args, seeds, way, work / f"{way}-replayed", console, answers_from=paper_dir
         )
     result["live_agreement"] = compare(live)
     result |= compare(replayed)
@@ -154,14 +169,14 @@ def main() -> None:
         mine = result[kind].get("default", {}).get("calls_per_kept")
         result[f"default_over_paper_calls_per_kept_{kind}"] = round(mine / paper, 3) if paper and mine else None
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "cost.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (args.out / args.result).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     for kind in ("live", "replayed"):
         for way, f in result[kind].items():
             console.print(f"{kind} {way}: {f['kept']} kept, {f['calls_per_kept']} calls per kept, {f['wall_s']} s")
     console.print(
         f"decisions identical (replayed): {result['decisions_identical']} ({result['samples']} samples);"
         f" default / paper calls per kept: {result['default_over_paper_calls_per_kept_replayed']} replayed,"
-        f" {result['default_over_paper_calls_per_kept_live']} live; wrote {args.out / 'cost.json'}"
+        f" {result['default_over_paper_calls_per_kept_live']} live; wrote {args.out / args.result}"
     )
 
 

@@ -1,6 +1,7 @@
 """Rounds and samples: the GRA loop itself.
 
 ``coordinator`` runs the rounds, ``sample`` takes one candidate through its stages,
+``judges`` runs the committee on it (``check_order``: who is asked first for the checks),
 ``team`` holds the members and makes each recorded role call within its engine's limit,
 ``annotation`` annotates the seeds, ``run_index``/``dedup``/``recovery`` keep the dedup
 index, ``copies`` catches a generator's copy of its demos, ``embedding`` forwards texts to
