@@ -33,7 +33,7 @@ def killed_and_resumed(small_seeds, tmp_path_factory):
     db = out / "gra.db"
     rng = random.Random(2026)
     kills, starts = [], 1
-    for i, step in enumerate([(2, 10), (8, 20), (8, 20), (6, 16)]):  # short steps: three kills fit in the shortest run
+    for i, step in enumerate([(2, 10), (8, 20), (4, 10), (4, 10)]):  # short steps: three kills fit in the shortest run
         target = calls_recorded(db) + rng.randint(*step)
         proc = start("synth", "--seeds", small_seeds, "--out", out, *ARGS, log=out.parent / "stderr.log")
         starts += 1
