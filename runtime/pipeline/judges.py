@@ -5,8 +5,8 @@ The screen, three instruction checks per reviewer, six scores per reviewer, the 
 ``SynthConfig.early_exit`` the reviewers are called one after another, and the next one
 only while its review can still change the decision: a 0 in any check rejects, and so does
 a μ that even 10s from the rest could not lift to τ (:func:`gra_agents.rejected_already`).
-The checks ask the strictest reviewer first (:class:`StrictestFirst`); the score sheets
-keep the drawn order.
+The checks ask the strictest reviewer first (:class:`StrictestFirst`), the scores the
+harshest (:class:`HarshestFirst`); the score sheets are stored in the drawn order.
 Reviews never called are absent, never made up. Every transition is written to the store
 before the next stage begins.
 """
@@ -21,8 +21,9 @@ from gra_agents import RoleAssignment, adjudication_accepts, rejected_already, s
 from gra_agents.demos import adjudicate_demos, check_demos, score_demos
 from runtime.config import SynthConfig
 from runtime.pipeline.check_order import StrictestFirst
+from runtime.pipeline.score_order import HarshestFirst
 from runtime.pipeline.team import Members, RoleFailed
-from runtime.storage.review_stats import first_checks
+from runtime.storage.review_stats import first_checks, score_sheets
 from runtime.storage.status import Status
 
 #: Writes the response of a sample whose instruction passed (``--order check-first``); None when it failed.
@@ -35,6 +36,7 @@ class Judges:
     def __init__(self, members: Members, config: SynthConfig):
         self.members, self.config, self.store = members, config, members.store
         self.check_order = StrictestFirst(first_checks(self.store))
+        self.score_order = HarshestFirst(((r, list(s.values())) for r, s in score_sheets(self.store)), config.tau)
 
     async def judge(
         self,
@@ -140,19 +142,26 @@ class Judges:
         return None
 
     async def _scores(self, sid, roles, instruction, input, response, demos) -> tuple[list, Status]:
-        """Six scores by every reviewer (or until μ < τ is certain), then the σ rule: rejected, passed or disputed."""
+        """Six scores by every reviewer (or until μ < τ is certain), then the σ rule: rejected, passed or disputed.
+
+        Under early exit the harshest reviewer is asked first (:class:`HarshestFirst`); the
+        sheets come back, are stored and reach the adjudicator in the drawn order.
+        """
         cfg, n = self.config, len(roles.reviewers)
-        scored = await self._each_reviewer(
+        asked = self.score_order.order(roles.reviewers) if cfg.early_exit else list(roles.reviewers)
+        made = await self._each_reviewer(
             sid,
-            list(roles.reviewers),
+            asked,
             lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos),
             lambda done: rejected_already([s.scores for s in done], n, cfg.tau),
         )
+        names, scored = in_drawn_order(list(roles.reviewers), asked, made)
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
         with self.store.transaction():
-            for name, s in zip(roles.reviewers, scored, strict=False):
+            for name, s in zip(names, scored, strict=True):
                 if not isinstance(s, RoleFailed):
                     self.store.add_review(sid, name, "response", s.scores, s.review)
+                    self.score_order.record(name, s.scores)
             if failed:
                 return scored, self._fail(sid, "score", failed)
             if len(scored) < n:  # μ < τ whatever the rest would give: rejected, μ and σ left unknown
@@ -193,3 +202,18 @@ class Judges:
     def _fail(self, sid: str, stage: str, exc: RoleFailed) -> Status:
         self.store.update_sample(sid, status=Status.FAILED, failure=f"{stage}: {exc}")
         return Status.FAILED
+
+
+def in_drawn_order(drawn: list[str], asked: list[str], made: list) -> tuple[list[str], list]:
+    """The reviews ``made`` (in the ``asked`` order, maybe fewer) put back in the ``drawn`` order, with their reviewers.
+
+    A member seated more than once keeps its seats in turn: its k-th review asked is its k-th seat drawn.
+
+    >>> in_drawn_order(["a", "b", "c"], ["c", "a", "b"], ["C", "A"])
+    (['a', 'c'], ['A', 'C'])
+    """
+    by_seat: dict[int, Any] = {}
+    for name, review in zip(asked, made, strict=False):
+        by_seat[next(i for i, d in enumerate(drawn) if d == name and i not in by_seat)] = review
+    seats = sorted(by_seat)
+    return [drawn[i] for i in seats], [by_seat[i] for i in seats]

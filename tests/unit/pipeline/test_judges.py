@@ -47,10 +47,11 @@ def scripted(checks, sheets, adjudicator=8):
     return respond
 
 
-def judge(engine, db, checks, sheets, adjudicator=8, history=(), **config):
+def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(), **config):
     """Judge one sample with scripted reviewers; its status and how many calls it took.
 
-    ``history``: (reviewer, checks) of earlier samples' first instruction checks, already in the store.
+    ``history``: (reviewer, checks) of earlier samples' first instruction checks, already in the store;
+    ``sheet_history``: (reviewer, score sheet) of earlier samples' scores.
     """
     engine.respond = scripted(checks, sheets, adjudicator)
     lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
@@ -58,6 +59,9 @@ def judge(engine, db, checks, sheets, adjudicator=8, history=(), **config):
     for i, (reviewer, earlier) in enumerate(history):
         store.new_sample({"id": f"h{i}", "round": 1, "ordinal": i + 1, "status": "rejected_instruction"})
         store.add_review(f"h{i}", reviewer, "instruction", earlier, None)
+    for i, (reviewer, sheet) in enumerate(sheet_history):
+        store.new_sample({"id": f"p{i}", "round": 1, "ordinal": 100 + i, "status": "passed"})
+        store.add_review(f"p{i}", reviewer, "response", sheet, "earlier")
     members = Members(Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}), store, cfg, db.parent, None)
     store.new_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
     status = asyncio.run(Judges(members, cfg).judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
@@ -71,12 +75,19 @@ def judge(engine, db, checks, sheets, adjudicator=8, history=(), **config):
     adjudicator=st.integers(1, 10),
     tau=st.sampled_from([7.0, 7.5, 8.0, 8.5]),
     vote=st.sampled_from(["adjudicator", "majority", "mean"]),
+    asked=st.permutations(["r0", "r1", "r2"]),
 )
 def test_early_exit_reaches_the_decision_of_full_reviews_with_no_more_calls(
-    engine, tmp_path_factory, checks, sheets, adjudicator, tau, vote
+    engine, tmp_path_factory, checks, sheets, adjudicator, tau, vote, asked
 ):
+    """Whatever order the earlier samples make early exit ask the reviewers in (``asked``, for checks and sheets)."""
+    history = [(r, [0, 1, 1] if i == 0 else [1, 1, 1]) for i, r in enumerate(asked)]
+    sheet_history = [(r, [2 + 3 * i] * 6) for i, r in enumerate(asked)]
     runs = {
-        early: judge(engine, tmp_path_factory.mktemp("j") / "g.db", checks, sheets, adjudicator, tau=tau, vote=vote)
+        early: judge(
+            engine, tmp_path_factory.mktemp("j") / "g.db", checks, sheets, adjudicator,
+            history=history, sheet_history=sheet_history, tau=tau, vote=vote,
+        )
         for early in (False, True)
     }
     (full, full_calls, full_row), (early, early_calls, early_row) = runs[False], runs[True]
@@ -118,6 +129,26 @@ def test_the_score_sheets_keep_the_drawn_order_whatever_the_checks_order(engine,
     reviews = Store(tmp_path / "g.db").reviews_of("s")
     assert [r["reviewer"] for r in reviews if r["kind"] == "instruction"] == ["r2", "r0", "r1"]
     assert [r["reviewer"] for r in reviews if r["kind"] == "response"] == ["r0", "r1", "r2"]
+
+
+def test_the_scores_ask_first_the_reviewer_whose_sheets_averaged_lowest(engine, tmp_path):
+    sheet_history = [("r0", [9] * 6)] * 3 + [("r2", [5] * 6)] * 3
+    sheets = [[9] * 6, [9] * 6, [3] * 6]  # only r2, drawn last, scores low: (3 + 10 + 10) / 3 < 8 settles it
+    status, calls, _ = judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, sheets, sheet_history=sheet_history)
+    assert (status, calls) == ("rejected_score", 3 + 1)  # drawn order would have taken 3 sheets
+    assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s") if r["kind"] == "response"] == ["r2"]
+
+
+def test_sheets_asked_harshest_first_are_stored_and_adjudicated_in_the_drawn_order(engine, tmp_path):
+    sheet_history = [("r2", [2] * 6)] * 3 + [("r1", [6] * 6)] * 3
+    sheets = [[10] * 6, [10] * 6, [7] * 6]  # μ = 9, σ = 1.41 > 1 = δ: a dispute, every sheet asked
+    passes = [[1, 1, 1]] * 3
+    status, calls, _ = judge(engine, tmp_path / "g.db", passes, sheets, sheet_history=sheet_history, delta=1.0)
+    assert (status, calls) == ("passed", 3 + 3 + 1)
+    reviews = [r for r in Store(tmp_path / "g.db").reviews_of("s") if r["kind"] == "response"]
+    assert [(r["reviewer"], json.loads(r["scores"])[0]) for r in reviews] == [("r0", 10), ("r1", 10), ("r2", 7)]
+    adjudicator_saw = engine.requests[-1]["messages"][-1]["content"]
+    assert "Reviewer 3: correctness 7" in adjudicator_saw and "Reviewer 1: correctness 10" in adjudicator_saw
 
 
 def test_full_reviews_keep_the_drawn_order_for_the_checks_too(engine, tmp_path):
