@@ -29,6 +29,7 @@ from runtime.pipeline.embedding import embedder_pids
 from runtime.pipeline.job_queue import drain
 from runtime.pipeline.limiter import AdaptiveLimit
 from runtime.storage.pack import Pack, read_pack
+from runtime.storage.status import RECORDED
 from runtime.storage.store import Store
 
 #: Times one role call waits for a restarting engine before it fails like any engine error.
@@ -153,13 +154,15 @@ class Members:
         """Serve any request ``other`` (an earlier run's database) already answered from it, not from the engines.
 
         A run re-decided under other switches then pays no model call for a request it shares.
+        An engine error there is served too (:data:`RECORDED`), so the retry after it is the
+        one that run made, and the texts stay the same.
         """
         own = self.store.recorded_call
 
         def replay(key: str) -> dict | None:
             if (mine := own(key)) is not None:
                 return mine
-            theirs = other.recorded_call(key)  # recorded in this run too: its database stays whole
+            theirs = other.recorded_call(key, RECORDED)  # recorded in this run too: its database stays whole
             return None if theirs is None else theirs | {"id": None}
 
         self.adapter.replay = replay

@@ -37,6 +37,9 @@ COPY = "status = 'duplicate' and mean is null and coalesce(reviewers, '') != '[]
 
 #: Calls whose answer is final and can be served again on resume (an engine error is not an answer).
 REPLAYABLE = ("ok", "repaired", "truncated", "invalid", "refused", "degenerate")
+#: What another run's calls serve a run answered from them (``Members.answer_from``): engine errors too, so
+#: each request meets what it met there, its retry included, and the two runs see the very same texts.
+RECORDED = (*REPLAYABLE, "engine_error")
 
 
 def sql_list(statuses: tuple[str, ...]) -> str:

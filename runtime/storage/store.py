@@ -247,11 +247,11 @@ class Store:
             with self.transaction():
                 self.db["lm_calls"].insert_all(rows)
 
-    def recorded_call(self, request_hash: str) -> dict[str, Any] | None:
-        """The first finished call sent with this request hash (the replay cache), or None."""
+    def recorded_call(self, request_hash: str, statuses: tuple[str, ...] = REPLAYABLE) -> dict[str, Any] | None:
+        """The first call sent with this request hash that ended in one of ``statuses`` (the replay cache), or None."""
         rows = self.db["lm_calls"].rows_where(
-            f"request_hash = ? and parse_status in ({', '.join('?' * len(REPLAYABLE))})",
-            [request_hash, *REPLAYABLE],
+            f"request_hash = ? and parse_status in ({', '.join('?' * len(statuses))})",
+            [request_hash, *statuses],
             select="id, parse_status, parse_detail, raw_output, finish_reason, prompt_tokens, completion_tokens",
             order_by="id",
             limit=1,

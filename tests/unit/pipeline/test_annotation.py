@@ -85,6 +85,34 @@ def test_a_run_answered_from_another_makes_the_same_sample_without_a_call(tmp_pa
     assert stores[second].db["lm_calls"].count == stores[first].db["lm_calls"].count
 
 
+def test_an_engine_error_in_the_run_answered_from_is_met_again_so_the_retry_and_the_texts_are_the_same(
+    tmp_path, committee_engine
+):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    stores, committee = {}, Committee()
+    for out in (first, second):
+        c = coordinator(out, committee_engine)
+        c.store.put_seed(
+            {"id": "s1", "source": "x", "line": 1, "instruction": "Spell dog backwards.", "input": "", "output": "god"}
+            | {"domain": "Language", "keywords": json.dumps(["spelling"]), "summary": "spell", "status": "annotated"}
+        )
+        if out == second:
+            c.members.answer_from(stores[first])
+            committee_engine.respond = lambda body: ("the engine must not be asked", "stop")
+        else:  # the very first request meets an engine that answers 503, as a closed connection would
+            fails = [("HTTP", 503)]
+            committee_engine.respond = lambda body: fails.pop() if fails else committee(body)
+        asked = len(committee_engine.requests)
+        asyncio.run(c.sampler.run(1, 0, c.store.example_pool()))
+        stores[out] = c.store
+    assert len(committee_engine.requests) == asked  # the second run asked the engine nothing, not even the retry
+    statuses = {d: [r["parse_status"] for r in stores[d].db["lm_calls"].rows] for d in (first, second)}
+    assert statuses[first][0] == "engine_error" and statuses[second] == statuses[first]
+    a, b = (stores[d].sample("r1-00000") for d in (first, second))
+    assert (a["status"], a["instruction"], a["output"]) == (b["status"], b["instruction"], b["output"])
+
+
 def test_the_engines_annotate_while_the_seed_domains_are_still_being_classified(tmp_path, committee_engine, monkeypatch):
     import threading
 
