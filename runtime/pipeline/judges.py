@@ -5,8 +5,9 @@ The screen, three instruction checks per reviewer, six scores per reviewer, the 
 ``SynthConfig.early_exit`` the reviewers are called one after another, and the next one
 only while its review can still change the decision: a 0 in any check rejects, and so does
 a μ that even 10s from the rest could not lift to τ (:func:`gra_agents.rejected_already`).
-The checks ask the strictest reviewer first (:class:`StrictestFirst`), the scores the
-harshest (:class:`HarshestFirst`); the score sheets are stored in the drawn order.
+The checks ask first the reviewers on another model than the generator's, strictest first
+(:class:`StrictestFirst`), the scores the harshest (:class:`HarshestFirst`); the score
+sheets are stored in the drawn order.
 Reviews never called are absent, never made up. Every transition is written to the store
 before the next stage begins.
 """
@@ -35,7 +36,9 @@ class Judges:
 
     def __init__(self, members: Members, config: SynthConfig):
         self.members, self.config, self.store = members, config, members.store
-        self.check_order = StrictestFirst(first_checks(self.store))
+        team = members.team
+        model_of = {m: team.model_of.get(m) or team.engine_of.get(m, m) for m in team.lms}
+        self.check_order = StrictestFirst(first_checks(self.store), model_of)
         self.score_order = HarshestFirst(((r, list(s.values())) for r, s in score_sheets(self.store)), config.tau)
 
     async def judge(
@@ -120,7 +123,8 @@ class Judges:
 
     async def _checks(self, sid, roles, instruction, input, demos) -> Status | None:
         """The three instruction checks by every reviewer (or until one gives a 0): a failure or any 0 settles it."""
-        reviewers = self.check_order.order(roles.reviewers) if self.config.early_exit else list(roles.reviewers)
+        early = self.config.early_exit
+        reviewers = self.check_order.order(roles.reviewers, roles.generator) if early else list(roles.reviewers)
         checks = await self._each_reviewer(
             sid,
             reviewers,

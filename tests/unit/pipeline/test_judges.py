@@ -47,11 +47,12 @@ def scripted(checks, sheets, adjudicator=8):
     return respond
 
 
-def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(), **config):
+def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(), models=None, **config):
     """Judge one sample with scripted reviewers; its status and how many calls it took.
 
     ``history``: (reviewer, checks) of earlier samples' first instruction checks, already in the store;
-    ``sheet_history``: (reviewer, score sheet) of earlier samples' scores.
+    ``sheet_history``: (reviewer, score sheet) of earlier samples' scores; ``models``: member → model
+    (else every member runs the same one).
     """
     engine.respond = scripted(checks, sheets, adjudicator)
     lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
@@ -62,7 +63,8 @@ def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(
     for i, (reviewer, sheet) in enumerate(sheet_history):
         store.new_sample({"id": f"p{i}", "round": 1, "ordinal": 100 + i, "status": "passed"})
         store.add_review(f"p{i}", reviewer, "response", sheet, "earlier")
-    members = Members(Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}), store, cfg, db.parent, None)
+    team = Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}, model_of=models or {})
+    members = Members(team, store, cfg, db.parent, None)
     store.new_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
     status = asyncio.run(Judges(members, cfg).judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
     return status, store.db["lm_calls"].count, store.sample("s")
@@ -121,6 +123,14 @@ def test_the_checks_ask_first_the_reviewer_that_has_rejected_most_often(engine, 
     status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3, history=history)
     assert (status, calls) == ("rejected_instruction", 1)  # drawn order would have taken 3 calls
     assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s")] == ["r2"]
+
+
+def test_the_checks_ask_the_reviewers_on_the_generators_own_model_last(engine, tmp_path):
+    models = {"g": "small", "r0": "small", "r1": "large", "r2": "large", "a": "small"}
+    checks = [[1, 1, 1], [1, 1, 1], [0, 1, 1]]  # r2 rejects; r0, drawn first, runs the generator's model
+    status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3, models=models)
+    assert (status, calls) == ("rejected_instruction", 2)  # r1, then r2: r0 never asked
+    assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s")] == ["r1", "r2"]
 
 
 def test_the_score_sheets_keep_the_drawn_order_whatever_the_checks_order(engine, tmp_path):
