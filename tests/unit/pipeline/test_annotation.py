@@ -56,60 +56,53 @@ def test_an_annotated_seed_line_is_taken_as_it_is_without_a_call(tmp_path, commi
     assert seeds["ex-02"]["status"] == "annotated" and seeds["ex-02"]["annotator"] is not None
 
 
-def test_a_run_answered_from_another_makes_the_same_sample_without_a_call(tmp_path, committee_engine):
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir(), second.mkdir()
-    stores = {}
-    for out in (first, second):
-        c = coordinator(out, committee_engine)
+def one_sample_twice(tmp_path, engine, respond):
+    """One sample made by a run the engine answers with ``respond``, then by a run answered from that one.
+
+    Returns both runs' stores and whether the second asked the engine anything.
+    """
+    stores, asked = [], None
+    for out in (tmp_path / "first", tmp_path / "second"):
+        out.mkdir()
+        c = coordinator(out, engine)
         c.store.put_seed(
             {"id": "s1", "source": "x", "line": 1, "instruction": "Spell dog backwards.", "input": "", "output": "god"}
             | {"domain": "Language", "keywords": json.dumps(["spelling"]), "summary": "spell", "status": "annotated"}
         )
-        if out == second:
-            c.members.answer_from(stores[first])
-            committee_engine.respond = lambda body: ("the engine must not be asked", "stop")
+        if stores:
+            c.members.answer_from(stores[0])
+            engine.respond, asked = (lambda body: ("the engine must not be asked", "stop")), len(engine.requests)
         else:
-            committee_engine.respond = Committee()
-        asked = len(committee_engine.requests)
+            engine.respond = respond
         asyncio.run(c.sampler.run(1, 0, c.store.example_pool()))
-        stores[out] = c.store
-    assert len(committee_engine.requests) == asked  # the second run asked the engine nothing
-    a, b = (stores[d].sample("r1-00000") for d in (first, second))
+        stores.append(c.store)
+    return stores, len(engine.requests) > asked
+
+
+def test_a_run_answered_from_another_makes_the_same_sample_without_a_call(tmp_path, committee_engine):
+    (first, second), asked = one_sample_twice(tmp_path, committee_engine, Committee())
+    assert not asked
+    a, b = first.sample("r1-00000"), second.sample("r1-00000")
     assert (a["status"], a["instruction"], a["output"], a["mean"]) == (
         b["status"],
         b["instruction"],
         b["output"],
         b["mean"],
     )
-    assert stores[second].db["lm_calls"].count == stores[first].db["lm_calls"].count
+    assert second.db["lm_calls"].count == first.db["lm_calls"].count
 
 
 def test_an_engine_error_in_the_run_answered_from_is_met_again_so_the_retry_and_the_texts_are_the_same(
     tmp_path, committee_engine
 ):
-    first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir(), second.mkdir()
-    stores, committee = {}, Committee()
-    for out in (first, second):
-        c = coordinator(out, committee_engine)
-        c.store.put_seed(
-            {"id": "s1", "source": "x", "line": 1, "instruction": "Spell dog backwards.", "input": "", "output": "god"}
-            | {"domain": "Language", "keywords": json.dumps(["spelling"]), "summary": "spell", "status": "annotated"}
-        )
-        if out == second:
-            c.members.answer_from(stores[first])
-            committee_engine.respond = lambda body: ("the engine must not be asked", "stop")
-        else:  # the very first request meets an engine that answers 503, as a closed connection would
-            fails = [("HTTP", 503)]
-            committee_engine.respond = lambda body: fails.pop() if fails else committee(body)
-        asked = len(committee_engine.requests)
-        asyncio.run(c.sampler.run(1, 0, c.store.example_pool()))
-        stores[out] = c.store
-    assert len(committee_engine.requests) == asked  # the second run asked the engine nothing, not even the retry
-    statuses = {d: [r["parse_status"] for r in stores[d].db["lm_calls"].rows] for d in (first, second)}
-    assert statuses[first][0] == "engine_error" and statuses[second] == statuses[first]
-    a, b = (stores[d].sample("r1-00000") for d in (first, second))
+    committee, fails = Committee(), [("HTTP", 503)]  # the very first request: a 503, as a closed connection would
+    (first, second), asked = one_sample_twice(
+        tmp_path, committee_engine, lambda body: fails.pop() if fails else committee(body)
+    )
+    assert not asked  # not even the retry after the engine error
+    statuses = [[r["parse_status"] for r in s.db["lm_calls"].rows] for s in (first, second)]
+    assert statuses[0][0] == "engine_error" and statuses[1] == statuses[0]
+    a, b = first.sample("r1-00000"), second.sample("r1-00000")
     assert (a["status"], a["instruction"], a["output"]) == (b["status"], b["instruction"], b["output"])
 
 
