@@ -59,7 +59,7 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/injection.py
 	$(BIN)/python bench/optimize.py
 	$(BIN)/python bench/cost.py
-	$(BIN)/python bench/check_order.py
+	$(BIN)/python bench/review_order.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -21,7 +21,8 @@ answered from the paper run's database (``replayed``: every request the paper ru
 its answer, so the three ways see the very same texts). ``decisions_identical`` compares
 every sample's final status between the paper run and the replayed ways, and the calls per
 kept sample of the replayed ways against the paper's are the exact saving on the same
-candidates. For each way: calls and output tokens per kept sample (all calls, and the
+candidates. For each way: calls (those that reached a model: an engine error, such as a
+closed connection, is counted apart) and output tokens per kept sample (all calls, and the
 samples' own), the calls each rule saved (:func:`runtime.storage.funnel.savings`), the wall
 time and the mean and 90th-percentile latency of a sample (first call to last). Writes
 ``bench/results/cost.json``.
@@ -74,9 +75,10 @@ def latencies(store: Store) -> list[float]:
 def figures(store: Store, wall: float | None) -> dict:
     kept = store.count_samples(("accepted",))
     one = lambda sql: store.db.execute(sql).fetchone()[0]  # noqa: E731
+    answered = "parse_status != 'engine_error'"  # an engine error reached no model: it costs nothing to count
     calls, sample_calls = (
-        one("select count(*) from lm_calls"),
-        one("select count(*) from lm_calls where sample_id is not null"),
+        one(f"select count(*) from lm_calls where {answered}"),
+        one(f"select count(*) from lm_calls where sample_id is not null and {answered}"),
     )
     out_tok = one("select coalesce(sum(completion_tokens), 0) from lm_calls")
     prompt_tok = one("select coalesce(sum(prompt_tokens), 0) from lm_calls")
@@ -87,6 +89,7 @@ def figures(store: Store, wall: float | None) -> dict:
         "candidates": store.count_samples(),
         "kept": kept,
         "calls": calls,
+        "engine_errors": one("select count(*) from lm_calls where parse_status = 'engine_error'"),
         "calls_per_kept": per(calls),
         "sample_calls_per_kept": per(sample_calls),
         "output_tokens_per_kept": per(out_tok),
@@ -133,16 +136,30 @@ def run_way(
     return store, {"switches": config.switches()} | figures(store, wall)
 
 
+def paper_run(args) -> None:
+    """Fill ``args`` from the paper run ``args.paper_from``: its candidates, seed and annotated seeds."""
+    store = Store(args.paper_from / "gra.db")
+    (stored,) = store.db.execute("select config from runs order by id desc limit 1").fetchone()
+    synth = json.loads(stored)["synth"]
+    if synth["order"] != Order.PAPER or synth["early_exit"]:
+        raise SystemExit(f"{args.paper_from}: not a paper-order full-review run (order {synth['order']})")
+    args.candidates, args.seed = synth["max_candidates"], synth["seed"]
+    args.seeds = args.seeds or args.paper_from.parent / "annotate" / "seeds.annotated.jsonl"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pool", default="cpu")
     ap.add_argument("--candidates", type=int, default=20)
-    ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds.jsonl")
+    ap.add_argument("--seeds", type=Path, help="the seed file (default examples/seeds.jsonl)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--paper-from", type=Path, help="replay only, on this paper-order full-review run")
     ap.add_argument("--result", default="cost.json")
     args = ap.parse_args()
+    if args.paper_from:
+        paper_run(args)
+    args.seeds = args.seeds or ROOT / "examples" / "seeds.jsonl"
     console = Console(stderr=True)
     result = {"pool": args.pool, "candidates": args.candidates, "seeds": str(args.seeds), "live": {}, "replayed": {}}
     result["seed"] = args.seed

@@ -1,21 +1,34 @@
-"""What the checks' order costs: drawn order, strictest first, and the floor, on the same checks.
+"""What the reviewers' order costs under early exit: drawn, learned, and the floor, on the same reviews.
 
-    python bench/check_order.py [--pool cpu] [--candidates 60] [--seeds examples/seeds.jsonl] [--seed 1]
-    python bench/check_order.py --from RUN_DIR      # a run made with --full-reviews
+    python bench/review_order.py [--pool cpu] [--candidates 60] [--seeds examples/seeds.jsonl] [--seed 1]
+    python bench/review_order.py --from RUN_DIR      # a run made with --full-reviews
 
-A run with every review holds each reviewer's checks of every instruction, so how many
-check calls early exit makes under any order can be counted on the very same checks:
+A run with every review holds each reviewer's checks of every instruction and each
+reviewer's score sheet of every response, so how many calls early exit makes under any
+order can be counted on the very same reviews.
+
+``check_calls`` (stop at the first 0):
 
 - ``drawn``: the reviewers asked in the order they were drawn;
-- ``strictest_first``: :class:`runtime.pipeline.check_order.StrictestFirst`, learning from
+- ``strictest_first``: by each member's rate of rejecting its first checks alone
+  (:class:`runtime.pipeline.check_order.StrictestFirst` with no models), learning from
   scratch as the samples come, in id order (as the run would, less the overlap of
   samples in flight);
-- ``strictest_known``: strictest first with every member's rate known from the start (from
-  all of this run's checks), what a long run converges to once the learning is paid for;
+- ``default``: what the judges do: reviewers on another model than the generator's
+  first, strictest first within each, learning the same way;
+- ``default_known``: the same with every member's rate known from the start (from all
+  of this run's checks), what a long run converges to once the learning is paid for;
 - ``floor``: every rejected instruction stopped by its first reviewer, which no order beats.
 
-Also each member's rate of rejecting the instructions it checked. Writes
-``bench/results/check_order.json``.
+Also ``self_preference``: how often reviewers on the generator's own model gave a 0, and
+how often those on another model did (the reason for the default's first rule).
+
+``sheet_calls`` (stop once μ < τ is certain, :func:`gra_agents.rejected_already`):
+``drawn``; ``harshest_first`` (:class:`runtime.pipeline.score_order.HarshestFirst`, learning
+as the samples come); ``floor`` (the lowest sheets first, which no order beats).
+
+Also each member's rate of rejecting the instructions it checked and its mean sheet
+average. Writes ``bench/results/review_order.json`` (``--result`` names another file).
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ import argparse
 import json
 import os
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,22 +45,35 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from rich.console import Console  # noqa: E402
 
 from cost import ROOT, run_way  # noqa: E402
+from gra_agents import rejected_already  # noqa: E402
 from runtime.pipeline.check_order import StrictestFirst  # noqa: E402
+from runtime.pipeline.score_order import HarshestFirst  # noqa: E402
 from runtime.run import annotate  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 
 
-def checks_by_sample(store: Store) -> list[list[tuple[str, bool]]]:
-    """For each sample every drawn reviewer checked, in id order: (reviewer, gave a 0) in the drawn order."""
+#: One checked sample: its generator, and (reviewer, gave a 0) for each reviewer in the drawn order.
+Checked = tuple[str, list[tuple[str, bool]]]
+
+
+def checks_by_sample(store: Store) -> list[Checked]:
+    """Every sample each drawn reviewer checked, in id order."""
     out = []
-    for sid, reviewers in store.db.execute("select id, reviewers from samples order by id"):
+    for sid, generator, reviewers in store.db.execute("select id, generator, reviewers from samples order by id"):
         sheets = {r: 0 in json.loads(s) for r, s in store.db.execute(
             "select reviewer, scores from reviews where sample_id = ? and kind = 'instruction'", (sid,)
         )}
         drawn = json.loads(reviewers or "[]")
         if drawn and all(r in sheets for r in drawn):
-            out.append([(r, sheets[r]) for r in drawn])
+            out.append((generator, [(r, sheets[r]) for r in drawn]))
     return out
+
+
+def models(store: Store) -> dict[str, str]:
+    """Member → the model it runs, from the run's stored pool."""
+    (stored,) = store.db.execute("select config from runs order by id desc limit 1").fetchone()
+    pool = json.loads(stored)["pool"]
+    return {m["name"]: pool["engines"][m["engine"]]["model"] for m in pool["members"]}
 
 
 def calls_until_a_zero(outcomes: list[bool]) -> int:
@@ -54,35 +81,87 @@ def calls_until_a_zero(outcomes: list[bool]) -> int:
     return outcomes.index(True) + 1 if any(outcomes) else len(outcomes)
 
 
-def orders(samples: list[list[tuple[str, bool]]]) -> dict:
+def orders(samples: list[Checked], model_of: dict[str, str]) -> dict:
     """Check calls under each order, on the same checks."""
-    drawn = strictest = known = floor = 0
-    learner, oracle = StrictestFirst(), StrictestFirst(pair for sheet in samples for pair in sheet)
-    for sheet in samples:
-        said = dict(sheet)
-        drawn += calls_until_a_zero([z for _, z in sheet])
-        ordered = learner.order([r for r, _ in sheet])
-        strictest += calls_until_a_zero([said[r] for r in ordered])
-        learner.record(ordered[0], said[ordered[0]])
-        known += calls_until_a_zero([said[r] for r in oracle.order([r for r, _ in sheet])])
-        floor += 1 if any(said.values()) else len(sheet)
-    return {
-        "samples": len(samples),
-        "drawn": drawn,
-        "strictest_first": strictest,
-        "strictest_known": known,
-        "floor": floor,
-    }
+    calls = Counter()
+    rates_only, learner = StrictestFirst(), StrictestFirst(model_of=model_of)
+    known = StrictestFirst((pair for _, sheet in samples for pair in sheet), model_of)
+    for generator, sheet in samples:
+        said, drawn = dict(sheet), [r for r, _ in sheet]
+        calls["drawn"] += calls_until_a_zero([z for _, z in sheet])
+        for name, order in (("strictest_first", rates_only.order(drawn)), ("default", learner.order(drawn, generator))):
+            calls[name] += calls_until_a_zero([said[r] for r in order])
+        for order, who in ((rates_only, rates_only.order(drawn)[0]), (learner, learner.order(drawn, generator)[0])):
+            order.record(who, said[who])
+        calls["default_known"] += calls_until_a_zero([said[r] for r in known.order(drawn, generator)])
+        calls["floor"] += 1 if any(said.values()) else len(sheet)
+    return {"samples": len(samples)} | {k: calls[k] for k in ORDERS}
 
 
-def rejection_rates(samples: list[list[tuple[str, bool]]]) -> dict[str, float]:
+#: The orders :func:`orders` counts, in the order they are reported.
+ORDERS = ("drawn", "strictest_first", "default", "default_known", "floor")
+
+
+def rejection_rates(samples: list[Checked]) -> dict[str, float]:
     """Each member's share of 0s over every instruction it checked."""
     asked, zero = Counter(), Counter()
-    for sheet in samples:
+    for _, sheet in samples:
         for r, z in sheet:
             asked[r] += 1
             zero[r] += z
     return {r: round(zero[r] / asked[r], 3) for r in sorted(asked)}
+
+
+def self_preference(samples: list[Checked], model_of: dict[str, str]) -> dict[str, dict]:
+    """The share of 0s from reviewers on the generator's own model and from those on another model."""
+    asked, zero = Counter(), Counter()
+    for generator, sheet in samples:
+        for r, z in sheet:
+            kin = "generators_model" if model_of.get(r) == model_of.get(generator) else "other_model"
+            asked[kin] += 1
+            zero[kin] += z
+    return {k: {"checks": asked[k], "rejected": zero[k], "rate": round(zero[k] / asked[k], 3)} for k in sorted(asked)}
+
+
+def sheets_by_sample(store: Store) -> list[list[tuple[str, list[int]]]]:
+    """For each sample every drawn reviewer scored, in id order: (reviewer, its score sheet) in the drawn order."""
+    out = []
+    for sid, reviewers in store.db.execute("select id, reviewers from samples order by id"):
+        sheets = {r: json.loads(s) for r, s in store.db.execute(
+            "select reviewer, scores from reviews where sample_id = ? and kind = 'response'", (sid,)
+        )}
+        drawn = json.loads(reviewers or "[]")
+        if drawn and all(r in sheets for r in drawn):
+            out.append([(r, sheets[r]) for r in drawn])
+    return out
+
+
+def calls_until_settled(sheets: list[list[int]], tau: float) -> int:
+    """Score sheets early exit asks for when the reviewers answer ``sheets`` in this order."""
+    for k in range(1, len(sheets)):
+        if rejected_already(sheets[:k], len(sheets), tau):
+            return k
+    return len(sheets)
+
+
+def sheet_orders(samples: list[list[tuple[str, list[int]]]], tau: float) -> dict:
+    """Score sheets asked for under each order, on the same sheets."""
+    drawn = harshest = floor = 0
+    learner = HarshestFirst(prior=tau)
+    for sample in samples:
+        said = dict(sample)
+        drawn += calls_until_settled([s for _, s in sample], tau)
+        harshest += calls_until_settled([said[r] for r in learner.order([r for r, _ in sample])], tau)
+        for r, s in sample:
+            learner.record(r, s)
+        floor += calls_until_settled(sorted((s for _, s in sample), key=lambda s: Fraction(sum(s), len(s))), tau)
+    return {"samples": len(samples), "drawn": drawn, "harshest_first": harshest, "floor": floor}
+
+
+def mean_sheet_averages(samples: list[list[tuple[str, list[int]]]]) -> dict[str, float]:
+    """Each member's mean sheet average over every response it scored."""
+    learner = HarshestFirst((pair for sample in samples for pair in sample), prior=0)
+    return {r: round(float(learner.total[r] / learner.count[r]), 2) for r in sorted(learner.count)}
 
 
 def main() -> None:
@@ -92,18 +171,28 @@ def main() -> None:
     ap.add_argument("--candidates", type=int, default=60)
     ap.add_argument("--seeds", type=Path, default=ROOT / "examples" / "seeds.jsonl")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tau", type=float, default=8.0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--result", default="review_order.json")
     args = ap.parse_args()
     console = Console(stderr=True)
     if args.source is None:
-        work = args.out / "check-order-run"
+        work = args.out / "review-order-run"
         seeds = annotate(args.seeds, work / "annotate", args.pool, fresh=True, console=console)
         run_way(args, seeds, "paper", work / "paper", console)
         args.source = work / "paper"
-    samples = checks_by_sample(Store(args.source / "gra.db"))
-    result = {"run": str(args.source), "check_calls": orders(samples), "rejection_rates": rejection_rates(samples)}
+    store = Store(args.source / "gra.db")
+    checks, sheets, model_of = checks_by_sample(store), sheets_by_sample(store), models(store)
+    result = {
+        "run": str(args.source),
+        "check_calls": orders(checks, model_of),
+        "rejection_rates": rejection_rates(checks),
+        "self_preference": self_preference(checks, model_of),
+        "sheet_calls": sheet_orders(sheets, args.tau),
+        "mean_sheet_averages": mean_sheet_averages(sheets),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "check_order.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / args.result).write_text(json.dumps(result, indent=2) + "\n")
     console.print(result)
 
 

@@ -2,14 +2,14 @@
 
 Any 0 from any reviewer rejects an instruction, so the order changes how many check calls
 a rejected instruction costs and never the decision. :class:`StrictestFirst` asks first the
-reviewers running another model than the generator's, since a model passes what its own
-weights wrote more readily (self-preference: ``bench/review_order.py`` measures it), and
-within each group the reviewer likeliest to reject, judged by how often each member
-rejected the instructions it was the first to check. Only first checks count: a later
-reviewer sees only instructions the earlier ones passed, which would make it look more
-lenient than it is. A member with no record starts at an even chance (1 of 2), above what
-most members reject, so every member is tried first early in a run. Score sheets keep the
-drawn order: the adjudicator reads them in that order.
+reviewers running another model than the generator's (a judge may favour what its own
+weights wrote; ``bench/review_order.py`` measures how much, as ``self_preference``, and the
+README gives what it found), and within each group the reviewer likeliest to reject,
+judged by how often each member rejected the instructions it was the first to check.
+Only first checks count: a later reviewer sees only instructions the earlier ones passed,
+which would make it look more lenient than it is. A member with no record starts at an
+even chance (1 of 2), above what most members reject, so every member is tried first
+early in a run. Score sheets keep the drawn order: the adjudicator reads them in that order.
 """
 
 from __future__ import annotations
