@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 from collections import Counter
-from fractions import Fraction
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -45,40 +44,26 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from rich.console import Console  # noqa: E402
 
 from cost import ROOT, run_way  # noqa: E402
-from gra_agents import rejected_already  # noqa: E402
+from full_reviews import (  # noqa: E402
+    Checked,
+    Scored,
+    calls_until_a_zero,
+    calls_until_settled,
+    checks_by_sample,
+    floor_checks,
+    floor_sheets,
+    sheets_by_sample,
+)
 from runtime.pipeline.check_order import StrictestFirst  # noqa: E402
 from runtime.pipeline.score_order import HarshestFirst  # noqa: E402
 from runtime.run import annotate  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 
 
-#: One checked sample: its generator, and (reviewer, gave a 0) for each reviewer in the drawn order.
-Checked = tuple[str, list[tuple[str, bool]]]
-
-
-def checks_by_sample(store: Store) -> list[Checked]:
-    """Every sample each drawn reviewer checked, in id order."""
-    out = []
-    for sid, generator, reviewers in store.db.execute("select id, generator, reviewers from samples order by id"):
-        sheets = {r: 0 in json.loads(s) for r, s in store.db.execute(
-            "select reviewer, scores from reviews where sample_id = ? and kind = 'instruction'", (sid,)
-        )}
-        drawn = json.loads(reviewers or "[]")
-        if drawn and all(r in sheets for r in drawn):
-            out.append((generator, [(r, sheets[r]) for r in drawn]))
-    return out
-
-
 def models(store: Store) -> dict[str, str]:
     """Member → the model it runs, from the run's stored pool."""
-    (stored,) = store.db.execute("select config from runs order by id desc limit 1").fetchone()
-    pool = json.loads(stored)["pool"]
+    pool = store.run_configs()[-1]["pool"]
     return {m["name"]: pool["engines"][m["engine"]]["model"] for m in pool["members"]}
-
-
-def calls_until_a_zero(outcomes: list[bool]) -> int:
-    """Check calls early exit makes when the reviewers answer ``outcomes`` in this order."""
-    return outcomes.index(True) + 1 if any(outcomes) else len(outcomes)
 
 
 def orders(samples: list[Checked], model_of: dict[str, str]) -> dict:
@@ -94,7 +79,7 @@ def orders(samples: list[Checked], model_of: dict[str, str]) -> dict:
         for order, who in ((rates_only, rates_only.order(drawn)[0]), (learner, learner.order(drawn, generator)[0])):
             order.record(who, said[who])
         calls["default_known"] += calls_until_a_zero([said[r] for r in known.order(drawn, generator)])
-        calls["floor"] += 1 if any(said.values()) else len(sheet)
+        calls["floor"] += floor_checks((generator, sheet))
     return {"samples": len(samples)} | {k: calls[k] for k in ORDERS}
 
 
@@ -123,28 +108,7 @@ def self_preference(samples: list[Checked], model_of: dict[str, str]) -> dict[st
     return {k: {"checks": asked[k], "rejected": zero[k], "rate": round(zero[k] / asked[k], 3)} for k in sorted(asked)}
 
 
-def sheets_by_sample(store: Store) -> list[list[tuple[str, list[int]]]]:
-    """For each sample every drawn reviewer scored, in id order: (reviewer, its score sheet) in the drawn order."""
-    out = []
-    for sid, reviewers in store.db.execute("select id, reviewers from samples order by id"):
-        sheets = {r: json.loads(s) for r, s in store.db.execute(
-            "select reviewer, scores from reviews where sample_id = ? and kind = 'response'", (sid,)
-        )}
-        drawn = json.loads(reviewers or "[]")
-        if drawn and all(r in sheets for r in drawn):
-            out.append([(r, sheets[r]) for r in drawn])
-    return out
-
-
-def calls_until_settled(sheets: list[list[int]], tau: float) -> int:
-    """Score sheets early exit asks for when the reviewers answer ``sheets`` in this order."""
-    for k in range(1, len(sheets)):
-        if rejected_already(sheets[:k], len(sheets), tau):
-            return k
-    return len(sheets)
-
-
-def sheet_orders(samples: list[list[tuple[str, list[int]]]], tau: float) -> dict:
+def sheet_orders(samples: list[Scored], tau: float) -> dict:
     """Score sheets asked for under each order, on the same sheets."""
     drawn = harshest = floor = 0
     learner = HarshestFirst(prior=tau)
@@ -154,14 +118,14 @@ def sheet_orders(samples: list[list[tuple[str, list[int]]]], tau: float) -> dict
         harshest += calls_until_settled([said[r] for r in learner.order([r for r, _ in sample])], tau)
         for r, s in sample:
             learner.record(r, s)
-        floor += calls_until_settled(sorted((s for _, s in sample), key=lambda s: Fraction(sum(s), len(s))), tau)
+        floor += floor_sheets(sample, tau)
     return {"samples": len(samples), "drawn": drawn, "harshest_first": harshest, "floor": floor}
 
 
-def mean_sheet_averages(samples: list[list[tuple[str, list[int]]]]) -> dict[str, float]:
+def mean_sheet_averages(samples: list[Scored]) -> dict[str, float]:
     """Each member's mean sheet average over every response it scored."""
-    learner = HarshestFirst((pair for sample in samples for pair in sample), prior=0)
-    return {r: round(float(learner.total[r] / learner.count[r]), 2) for r in sorted(learner.count)}
+    seen = HarshestFirst(pair for sample in samples for pair in sample).seen()
+    return {r: round(float(mean), 2) for r, mean in sorted(seen.items())}
 
 
 def main() -> None:

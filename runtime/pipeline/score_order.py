@@ -26,6 +26,8 @@ class HarshestFirst:
     ['b', 'c', 'a']
     >>> [float(order.mean(m)) for m in "abc"]
     [8.5, 6.0, 8.0]
+    >>> {m: float(mean) for m, mean in order.seen().items()}
+    {'a': 9.0, 'b': 4.0}
     """
 
     def __init__(self, sheets: Iterable[tuple[str, Sequence[int]]] = (), prior: float = 8.0):
@@ -42,7 +44,11 @@ class HarshestFirst:
 
     def mean(self, member: str) -> Fraction:
         """The mean of the member's sheet averages, with the one made-up sheet at the prior."""
-        return (self.total[member] + self.prior) / (self.count[member] + 1)
+        return (self.total.get(member, Fraction(0)) + self.prior) / (self.count.get(member, 0) + 1)
+
+    def seen(self) -> dict[str, Fraction]:
+        """Each member that has given a sheet → the mean of its sheet averages, without the made-up sheet."""
+        return {member: self.total[member] / count for member, count in self.count.items()}
 
     def order(self, reviewers: Iterable[str]) -> list[str]:
         """``reviewers`` harshest first; ties keep the drawn order (so one member in several seats keeps its seats)."""

@@ -6,7 +6,6 @@ rounds, row counts, the funnel, and how to cite the paper the method comes from.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,7 @@ CITATION = """@inproceedings{gao2025gra,
 
 def run_settings(store: Store) -> dict[str, Any]:
     """The first invocation's settings: ``command`` (synth, curate or refine), its options, and the pool."""
-    row = store.db.execute("select config from runs order by id limit 1").fetchone()
-    config = json.loads(row[0]) if row and row[0] else {}
+    config = next(iter(store.run_configs()), {})
     command = next((k for k in ("synth", "curate", "refine") if k in config), "synth")
     return {"command": command, "options": config.get(command, {}), "pool": config.get("pool", {})}
 

@@ -90,6 +90,10 @@ class Store:
         """The fingerprint the run directory was started with (None for an empty database)."""
         return first_fingerprint(self.db.conn)
 
+    def run_configs(self) -> list[dict[str, Any]]:
+        """The settings of every invocation of the loop in this directory, oldest first (a resume adds one)."""
+        return [json.loads(c) if c else {} for (c,) in self.db.execute("select config from runs order by id")]
+
     # -- rounds --------------------------------------------------------------------
     def round_finished(self, round_: int) -> bool:
         row = self.db.execute("select finished_at from rounds where round = ?", [round_]).fetchone()

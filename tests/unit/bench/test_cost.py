@@ -9,8 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
-from cost import paper_run  # noqa: E402
+from cost import floor, paper_run  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
+from tests.helpers.full_reviews import full_review_run  # noqa: E402
 
 
 def made(tmp_path, **synth):
@@ -32,3 +33,8 @@ def test_a_run_that_skipped_reviews_is_refused_as_the_paper_baseline(tmp_path):
     args = Namespace(paper_from=made(tmp_path, order="check-first", early_exit=True), candidates=20, seed=0, seeds=None)
     with pytest.raises(SystemExit, match="not a paper-order full-review run"):
         paper_run(args)
+
+
+def test_the_floor_takes_what_a_perfect_order_would_skip_from_check_firsts_full_reviews(tmp_path):
+    got = floor(full_review_run(tmp_path), {"calls": 20, "kept": 2}, paper_calls_per_kept=10.0, tau=8.0)
+    assert got == {"calls": 16, "calls_per_kept": 8.0, "over_paper": 0.8, "checks_skipped": 2, "sheets_skipped": 2}

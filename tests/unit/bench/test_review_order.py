@@ -5,9 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
+from full_reviews import calls_until_a_zero, calls_until_settled  # noqa: E402
 from review_order import (  # noqa: E402
-    calls_until_a_zero,
-    calls_until_settled,
     mean_sheet_averages,
     orders,
     rejection_rates,
