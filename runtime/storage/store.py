@@ -49,7 +49,8 @@ class Store:
         self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
         self._depth = 0
-        self._create()
+        with self.transaction():
+            schema.create(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -71,10 +72,6 @@ class Store:
                 yield
         finally:
             self._depth = 0
-
-    def _create(self) -> None:
-        with self.transaction():
-            schema.create(self.db)
 
     # -- runs and members -------------------------------------------------------
     def start_run(self, seed: int, config: dict[str, Any], fingerprint: dict[str, str] | None = None) -> int:
