@@ -1,0 +1,57 @@
+"""The reviews and adjudications tables: what the committee said of each sample.
+
+A part of :class:`runtime.storage.store.Store`, which holds the connection (``self.db``) and
+the transactions (``self.transaction()``) every part writes through.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class ReviewRecords:
+    def add_review(self, sample_id: str, reviewer: str, kind: str, scores: list[int], review: str | None) -> None:
+        with self.transaction():
+            self.db["reviews"].insert(
+                {
+                    "sample_id": sample_id,
+                    "reviewer": reviewer,
+                    "kind": kind,
+                    "scores": json.dumps(scores),
+                    "review": review,
+                }
+            )
+
+    def add_adjudication(
+        self,
+        sample_id: str,
+        adjudicator: str,
+        scores: list[int],
+        mean: float,
+        accepted: bool,
+        review: str | None = None,
+    ) -> None:
+        with self.transaction():
+            self.db["adjudications"].insert(
+                {
+                    "sample_id": sample_id,
+                    "adjudicator": adjudicator,
+                    "scores": json.dumps(scores),
+                    "mean": mean,
+                    "accepted": int(accepted),
+                    "review": review,
+                }
+            )
+
+    def reviews_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["reviews"].rows_where("sample_id = ?", [sample_id], order_by="id"))
+
+    def adjudications_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["adjudications"].rows_where("sample_id = ?", [sample_id], order_by="id"))
+
+    def count_adjudicated(self, round_: int | None = None) -> tuple[int, int]:
+        """(sent to the adjudicator, accepted by it)."""
+        sql = "select count(*), coalesce(sum(a.accepted), 0) from adjudications a join samples s on s.id = a.sample_id"
+        sql += " where s.round = ?" if round_ is not None else ""
+        return tuple(self.db.execute(sql, [round_] if round_ is not None else []).fetchone())
