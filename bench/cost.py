@@ -42,11 +42,14 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from full_reviews import beyond_the_floor, checks_by_sample, sheets_by_sample  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from full_reviews import beyond_the_floor, checks_by_sample, sheets_by_sample  # noqa: E402
-from runtime.config import Order, SynthConfig  # noqa: E402
 from runtime.run import annotate, synthesize  # noqa: E402
+from runtime.settings import (
+    Order,
+    SynthConfig,  # noqa: E402
+)
 from runtime.storage.funnel import savings  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 

@@ -34,12 +34,10 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from gra_agents import assign_roles, sample_rng, steering  # noqa: E402
-from runtime.config import (
-    SynthConfig,  # noqa: E402
-    load_pool,  # noqa: E402
-)
+from runtime.config import load_pool  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 

@@ -35,12 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from judge import JUDGE, SETS, calls, run_rows, with_sets  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from runtime.config import (
-    SynthConfig,  # noqa: E402
-    load_pool,  # noqa: E402
-)
+from runtime.config import load_pool  # noqa: E402
 from runtime.curate import curate  # noqa: E402
 from runtime.optimize import OptimizeRequest, optimize  # noqa: E402
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.pack import read_pack, write_program, write_reliability  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 

@@ -24,12 +24,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from gra_agents.demos import score_demos  # noqa: E402
-from runtime.config import (
-    Pool,  # noqa: E402
-    SynthConfig,  # noqa: E402
-)
+from runtime.config import Pool  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,15 +39,13 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from gra_agents import round_roles  # noqa: E402
-from runtime.config import (
-    SynthConfig,  # noqa: E402
-    load_pool,  # noqa: E402
-)
+from runtime.config import load_pool  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.pipeline.domains import classify  # noqa: E402
 from runtime.pipeline.embedding import embed, sample_text  # noqa: E402
 from runtime.run import synthesize  # noqa: E402
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.funnel import funnel  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402

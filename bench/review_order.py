@@ -41,8 +41,6 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rich.console import Console  # noqa: E402
-
 from cost import ROOT, run_way  # noqa: E402
 from full_reviews import (  # noqa: E402
     Checked,
@@ -54,6 +52,8 @@ from full_reviews import (  # noqa: E402
     floor_sheets,
     sheets_by_sample,
 )
+from rich.console import Console  # noqa: E402
+
 from runtime.pipeline.check_order import StrictestFirst  # noqa: E402
 from runtime.pipeline.score_order import HarshestFirst  # noqa: E402
 from runtime.run import annotate  # noqa: E402

@@ -31,13 +31,10 @@ from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator, Summariz
 from gra_agents.demos import example_lines  # noqa: E402
 from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.record import PARSE_STATUSES  # noqa: E402
-from runtime.config import (
-    Retry,  # noqa: E402
-    SynthConfig,  # noqa: E402
-    load_pool,  # noqa: E402
-)
+from runtime.config import Retry, load_pool  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
 from signatures import DOMAINS  # noqa: E402

@@ -62,11 +62,7 @@ from rich.table import Table  # noqa: E402
 import signatures  # noqa: E402
 from runtime.calls.repetition import SPAN, RepetitionGuard  # noqa: E402
 from runtime.calls.schema import response_format  # noqa: E402
-from runtime.config import (  # noqa: E402
-    LlamaCppEngine,
-    SynthConfig,  # noqa: E402
-    load_pool,
-)
+from runtime.config import LlamaCppEngine, load_pool  # noqa: E402
 from runtime.engines.embedding import shared_engine  # noqa: E402
 from runtime.engines.placement import Placement  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
@@ -74,6 +70,7 @@ from runtime.engines.weights import cache_dir  # noqa: E402
 from runtime.pipeline import Coordinator, Team
 from runtime.pipeline.dedup import DedupIndex, deduplicate  # noqa: E402
 from runtime.pipeline.embedding import embed  # noqa: E402
+from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.accounting import usage_by  # noqa: E402
 from runtime.storage.run_dir import member_rows  # noqa: E402
 from runtime.storage.seeds import load_seeds  # noqa: E402
@@ -321,7 +318,7 @@ def dedup_bench(n: int, threshold: float, seed: int, repeats: int, console: Cons
 RSS_CHILD = r"""
 import json, resource, sys, numpy as np
 from runtime.pipeline import Coordinator, Team
-from runtime.config import SynthConfig
+from runtime.settings import SynthConfig
 from runtime.pipeline.dedup import DedupIndex
 from runtime.storage.store import Store
 from runtime.pipeline.embedding import embed

@@ -5,7 +5,9 @@
 ('adjudicate', 8.0, 2.4758)
 
 Arithmetic is exact (fractions), so a mean of exactly τ is accepted, never lost to
-floating-point rounding.
+floating-point rounding. A sheet may hold sampled integers (the paper) or the floats of an
+expected or calibrated reading (:mod:`runtime.pipeline.reading`); each float counts as the
+decimal it prints as.
 
 The paper's ablations (§4.3) swap the adjudicator for a plainer rule: ``majority`` settles
 a dispute by how many reviewers' averages reach τ, ``mean`` lets μ alone decide.
@@ -54,6 +56,11 @@ def _exact(x: float | int | Fraction) -> Fraction:
     return x if isinstance(x, Fraction) else Fraction(str(x))
 
 
+def _average(scores: Sequence[float | int]) -> Fraction:
+    """The exact mean of one sheet: sampled integer scores, or the floats of an expected or calibrated reading."""
+    return sum((_exact(x) for x in scores), Fraction(0)) / len(scores)
+
+
 def verdict(
     scores: Sequence[Sequence[int]], tau: float = DEFAULT_TAU, delta: float = DEFAULT_DELTA, vote: Vote = "adjudicator"
 ) -> Verdict:
@@ -67,7 +74,7 @@ def verdict(
         raise ValueError(f"vote must be one of {', '.join(VOTES)}, got {vote!r}")
     if not scores or any(len(s) == 0 for s in scores):
         raise ValueError("verdict needs at least one reviewer with at least one score")
-    averages = [Fraction(sum(s), len(s)) for s in scores]
+    averages = [_average(s) for s in scores]
     mean = sum(averages, Fraction(0)) / len(averages)
     variance = sum(((a - mean) ** 2 for a in averages), Fraction(0)) / len(averages)
     std = math.sqrt(variance)
@@ -103,7 +110,7 @@ def rejected_already(
     """
     if not 0 < len(scores) <= n_reviewers:
         raise ValueError(f"need between 1 and {n_reviewers} reviewers' scores, got {len(scores)}")
-    so_far = sum((Fraction(sum(s), len(s)) for s in scores), Fraction(0))
+    so_far = sum((_average(s) for s in scores), Fraction(0))
     return (so_far + (n_reviewers - len(scores)) * top) / n_reviewers < _exact(tau)
 
 
@@ -111,4 +118,4 @@ def adjudication_accepts(scores: Sequence[int], tau: float = DEFAULT_TAU) -> boo
     """The adjudicator's rule: accept iff the average of its own scores is at least τ."""
     if not scores:
         raise ValueError("adjudication needs at least one score")
-    return Fraction(sum(scores), len(scores)) >= _exact(tau)
+    return _average(scores) >= _exact(tau)

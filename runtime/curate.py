@@ -9,22 +9,19 @@ that holds a curation is resumed, under the same rules as ``gra synth``.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 
-from runtime.config import ConfigError, Pool, PoolFileError, SynthConfig, load_pool
-from runtime.engines.supervisor import Supervisor
-from runtime.fingerprint import fingerprint
-from runtime.pipeline import Members, Roles, Team
+from runtime.config import Pool, PoolFileError, load_pool
+from runtime.pipeline import Roles
 from runtime.pipeline.curation import Curator
+from runtime.session import RunSession
+from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.accounting import usage_table
 from runtime.storage.export import write_curated
 from runtime.storage.pack import describe, prompts_for
-from runtime.storage.run_dir import check_resume, member_rows, prepare_out
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.store import Store
 
@@ -59,40 +56,32 @@ def judge_rows(
     fresh: bool = False,
     allow_changed: bool = False,
     console: Console,
+    answers_from: Path | None = None,
 ) -> tuple[Store, list[Seed], float]:
     """Check the inputs, start the engines and settle every row with ``worker``; return the store, rows and wall time.
 
     ``worker`` is :class:`Curator` (``gra curate``) or a subclass that does more per row
     (``gra refine``); its ``command`` names it in the fingerprint and the messages.
+    ``answers_from`` is an earlier run's directory whose database answers any request it
+    already made (:meth:`Members.answer_from`): a variant of a run pays only for what it changes.
     """
     rows = load_seeds(data_path)
     pool, pool_path = load_pool(pool_name)
     command = worker.command
     check_judges(pool, config, str(pool_path), generator=worker.writes)
     pack = prompts_for(config, pool, pool_path)
-    fp = fingerprint(config, pool, data_path, command=command, prompts=pack and pack.digest())
-    resume = check_resume(out, fp, fresh, allow_changed)
+    session = RunSession(
+        out, (pool, pool_path), config, command=command, inputs=data_path, pack=pack, fresh=fresh,
+        allow_changed=allow_changed, outputs=outputs, console=console,
+    )  # fmt: skip
     console.print(
         f"[bold]gra {command}[/]: pool {pool.name!r} ({len(pool.members)} members), {len(rows)} rows;"
-        f" {config.switches()}; {describe(pack)}" + (f"; resuming in {out}" if resume else "")
+        f" {config.switches()}; {describe(pack)}" + (f"; resuming in {out}" if session.resumed else "")
     )
-    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
-        if not resume:
-            prepare_out(out, fresh, outputs)
-        store = Store(out / "gra.db")
-        run_id = store.start_run(
-            config.seed,
-            {command: asdict(config), "pool": pool.model_dump(), "data": str(data_path), "prompts": describe(pack)},
-            fp,
-        )
-        store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles, prompts=pack)
-        members = Members(team, store, config, out, console)
-        started = time.perf_counter()
-        asyncio.run(worker(members, config, console).curate(rows))
-        wall = time.perf_counter() - started
-        store.finish_run(run_id)
-    return store, rows, wall
+    with session:
+        session.open({command: asdict(config), "data": str(data_path)}, roles=roles, answers_from=answers_from)
+        wall = session.run(lambda: worker(session.members, config, console).curate(rows))
+    return session.store, rows, wall
 
 
 def report(store: Store, rows: list[Seed], wall: float, console: Console) -> None:
@@ -112,11 +101,20 @@ def curate(
     fresh: bool = False,
     allow_changed: bool = False,
     console: Console | None = None,
+    answers_from: Path | None = None,
 ) -> Path:
     """Judge every row of ``data_path`` with the committee; return the path of ``curated.jsonl``."""
     console = console or Console(stderr=True)
     store, rows, wall = judge_rows(
-        data_path, out, pool_name, config, roles=roles, fresh=fresh, allow_changed=allow_changed, console=console
+        data_path,
+        out,
+        pool_name,
+        config,
+        roles=roles,
+        fresh=fresh,
+        allow_changed=allow_changed,
+        console=console,
+        answers_from=answers_from,
     )
     curated, accepted = write_curated(store, rows, out)
     report(store, rows, wall, console)

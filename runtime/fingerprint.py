@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from runtime.config import Pool, SynthConfig
+from runtime.config import Pool  #: Fingerprint parts, as named in messages.
+from runtime.settings import SynthConfig
 
-#: Fingerprint parts, as named in messages.
 FINGERPRINT_PARTS = {
     "settings": "run settings (per-round, budget, reviewers, τ, δ, dedup, seed)",
     "pool": "pool",
@@ -33,11 +33,11 @@ def fingerprint(
 ) -> dict[str, str]:
     """What must not change between a run and its resumption, hashed in parts.
 
-    ``rounds`` and ``concurrency`` are left out: a finished 1-round run may be
-    extended to 5, and concurrency changes no result. ``prompts`` is the digest of the
+    ``rounds``, ``concurrency`` and ``stall_s`` are left out: a finished 1-round run may be
+    extended to 5, and neither of the others changes a result. ``prompts`` is the digest of the
     prompt pack the run uses (None: the default demos).
     """
-    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency", "prompts")}
+    settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency", "prompts", "stall_s")}
     settings |= {"command": command} if command != "synth" else {}  # a curation never resumes as a refinement
     parts = {
         "settings": _digest(settings),

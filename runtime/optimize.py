@@ -29,11 +29,13 @@ from rich.console import Console
 
 from gra_agents.metrics import DEFAULT_METRICS, with_feedback
 from runtime.calls.adapter import StructuredAdapter
-from runtime.config import ConfigError, Pool, load_pool
-from runtime.engines.supervisor import Supervisor
+from runtime.config import Pool, load_pool
+from runtime.errors import GraError
 from runtime.pipeline import Team
 from runtime.pipeline.compiler import NEEDS_TEACHER, OPTIMIZERS, Compilation
 from runtime.pipeline.generation_metric import generator_metric, judge_of, judge_with
+from runtime.session import RunSession
+from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.labelled import Split, split
 from runtime.storage.pack import (
     PACK_FILE,
@@ -46,7 +48,6 @@ from runtime.storage.pack import (
     write_program,
     write_reliability,
 )
-from runtime.storage.run_dir import member_rows
 from runtime.storage.store import Store
 
 ROLES: tuple[str, ...] = ("reviewer", "adjudicator", "annotator", "generator", "team")
@@ -182,20 +183,17 @@ def optimize(request: OptimizeRequest, console: Console | None = None) -> Path:
         f"[bold]gra optimize[/]: {request.role} with {request.optimizer} on {len(data.train)} train / {len(data.val)}"
         f" val rows; programs for {', '.join(f'{m} ({n})' for m, n in chosen.items())} → {request.out}"
     )
-    request.out.mkdir(parents=True, exist_ok=True)
-    store = Store(request.out / "gra.db")
-    store.start_run(request.seed, {"optimize": json.loads(json.dumps(asdict(request), default=str))}, None)
-    store.put_members(member_rows(pool))
-    since = store.db.execute("select coalesce(max(id), 0) from lm_calls").fetchone()[0]
     helpers = [request.teacher] if request.teacher in pool_names(pool) else []
     if request.role == "generator":  # its metric's reviewer: a member of another model
         models = {n: pool.model_of(n) for n in pool_names(pool)}
         helpers += [judge_of(models, model, member) for model, member in chosen.items()]
     serving = serving_pool(pool, [*chosen.values(), *helpers])
-    with Supervisor(serving, log_dir=request.out / "logs", source=str(pool_path)) as supervisor:
-        team = Team.from_pool(serving, supervisor.endpoints)
-        teacher = teacher_lm(request, team)
-        jobs = [(request, role, model, member, team, data, teacher) for model, member in chosen.items()]
+    config = SynthConfig(seed=request.seed)
+    with RunSession(request.out, (serving, pool_path), config, command="optimize", mode="append") as session:
+        session.open({"optimize": json.loads(json.dumps(asdict(request), default=str))})
+        since = session.store.last_call_id()
+        teacher = teacher_lm(request, session.team)
+        jobs = [(request, role, model, member, session.team, data, teacher) for model, member in chosen.items()]
         if len(jobs) == 1:
             compile_one(*jobs[0], Sink(request.out / "gra.db", since))
         else:
@@ -225,8 +223,10 @@ def serving_pool(pool: Pool, members: list[str]) -> Pool:
     )
 
 
-class CompileFailed(RuntimeError):
+class CompileFailed(GraError, RuntimeError):
     """A model's compilation ended in an error (its traceback was printed; its calls are in the pack's gra.db)."""
+
+    exit_code = 1  # the compile ran and failed: not a usage error
 
 
 def in_parallel(jobs: list[tuple], out: Path, since: int) -> None:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.config import SynthConfig
 from runtime.curate import judge_rows, report
 from runtime.pipeline import Roles
 from runtime.pipeline.integration import integrate
 from runtime.pipeline.refinement import SeedRefiner
+from runtime.settings import SynthConfig
 from runtime.storage.export import write_jsonl, write_refined
 from runtime.storage.run_dir import RunDirError
 

@@ -7,29 +7,26 @@ A run directory that already holds a run is resumed: settled seeds and samples s
 they are, unfinished samples start over with their finished calls served from the
 database, and the index and ``data.jsonl`` are re-derived from the database. Resuming
 with another pool, other settings or another seed file is refused (see
-:func:`runtime.config.fingerprint`) unless the caller allows it; ``fresh`` starts over.
+:func:`runtime.fingerprint.fingerprint`) unless the caller allows it; ``fresh`` starts over.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 
 from gra_agents import parse_role_draw
-from runtime.config import Pool, SynthConfig, load_pool
-from runtime.engines.supervisor import Supervisor
-from runtime.fingerprint import fingerprint
-from runtime.pipeline import Coordinator, Roles, Team
+from runtime.config import Pool, load_pool
+from runtime.pipeline import Coordinator, Roles
 from runtime.report import report as write_report
+from runtime.session import RunSession
+from runtime.settings import SynthConfig
 from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds
 from runtime.storage.funnel import funnel, funnel_table, plain_summary
 from runtime.storage.pack import Pack, describe, prompts_for
-from runtime.storage.run_dir import check_out, check_resume, member_rows, prepare_out
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.status import UNFINISHED
 from runtime.storage.store import Store
@@ -71,39 +68,26 @@ def synthesize(
     """
     console = console or Console(stderr=True)
     seeds, pool, pool_path, pack = check_inputs(seeds_path, pool_name, config)
-    fp = fingerprint(config, pool, seeds_path, prompts=pack and pack.digest())
-    resume = check_resume(out, fp, fresh, allow_changed)
+    session = RunSession(
+        out, (pool, pool_path), config, command="synth", inputs=seeds_path, pack=pack, fresh=fresh,
+        allow_changed=allow_changed, console=console,
+    )  # fmt: skip
     console.print(
         f"[bold]gra[/]: pool {pool.name!r} ({len(pool.members)} members on {len(pool.engines)} engines), "
         f"{len(seeds)} seeds, {config.rounds} round(s) × {config.per_round} samples; {describe(pack)}"
-        + (f"; resuming the run in {out}" if resume else "")
+        + (f"; resuming the run in {out}" if session.resumed else "")
     )
-    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
-        if not resume:
-            prepare_out(out, fresh)
-        store = Store(out / "gra.db")
-        run_id = store.start_run(
-            config.seed,
-            {"synth": asdict(config), "pool": pool.model_dump(), "seeds": str(seeds_path), "prompts": describe(pack)},
-            fp,
-        )
-        store.put_members(member_rows(pool))
-        team = Team.from_pool(pool, supervisor.endpoints, health=supervisor.engine_state, roles=roles, prompts=pack)
-        coordinator = Coordinator(team, store, out, config, console)
-        if answers_from is not None:
-            coordinator.members.answer_from(Store(answers_from / "gra.db"))
-        if resume:
+    with session:
+        session.open({"synth": asdict(config), "seeds": str(seeds_path)}, roles=roles, answers_from=answers_from)
+        coordinator = Coordinator(session.team, session.store, out, config, console, session.members)
+        if session.resumed:
             coordinator.write_data()  # never trust the file a crash left behind
-            console.print(f"resume: {describe_progress(store)}; index {coordinator.index.report}")
-        started = time.perf_counter()
-        asyncio.run(_run(coordinator, seeds, str(seeds_path), config.rounds))
-        wall = time.perf_counter() - started
-        store.finish_run(run_id)
-        if coordinator.members.replayed:
-            replayed = coordinator.members.replayed
+            console.print(f"resume: {describe_progress(session.store)}; index {coordinator.index.report}")
+        wall = session.run(lambda: _run(coordinator, seeds, str(seeds_path), config.rounds))
+        if replayed := coordinator.members.replayed:
             console.print(f"resume: {replayed} finished calls were served from the database, not re-sent")
     path = coordinator.write_data()
-    report(store, config, wall, console)
+    report(session.store, config, wall, console)
     console.print(f"data: {path}\ndatabase: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
     if html:
         console.print(f"report: {write_report(out, console=console)}")
@@ -131,13 +115,12 @@ async def _run(coordinator: Coordinator, seeds: list[Seed], source: str, rounds:
 def annotate(seeds_path: Path, out: Path, pool_name: str, *, fresh: bool = False, console: Console) -> Path:
     """Annotate a seed file (domain, keywords, summary) into ``out/gra.db`` and ``out/seeds.annotated.jsonl``."""
     rows = load_seeds(seeds_path)
-    pool, pool_path = load_pool(pool_name)
-    check_out(out, fresh)
-    with Supervisor(pool, log_dir=out / "logs", source=str(pool_path)) as supervisor:
-        prepare_out(out, fresh)
-        store = Store(out / "gra.db")
-        coordinator = Coordinator(Team.from_pool(pool, supervisor.endpoints), store, out, SynthConfig(), console)
-        asyncio.run(coordinator.annotate(rows, str(seeds_path)))
+    config = SynthConfig()
+    with RunSession(out, load_pool(pool_name), config, command="annotate", mode="new", fresh=fresh) as session:
+        session.open({"annotate": asdict(config), "seeds": str(seeds_path)})
+        store = session.store
+        coordinator = Coordinator(session.team, store, out, config, console, session.members)
+        session.run(lambda: coordinator.annotate(rows, str(seeds_path)))
     path = write_annotated_seeds(store, out / "seeds.annotated.jsonl")
     failed = store.seed_status_counts().get("failed", 0)
     console.print(f"annotated {len(rows) - failed} of {len(rows)} seeds ({failed} failed): {path}")

@@ -1,6 +1,7 @@
 """One sample's whole story, told from the run database: ``gra inspect``.
 
-Its roles, the examples and demos it was shown, its text, every review, the verdict, the
+Its roles, the examples and demos it was shown, its text, every review (sampled and as
+read), every program the verification stage ran with its output, the verdict, the
 adjudication, and every model call (with ``raw``, each prompt and raw answer too).
 """
 
@@ -12,10 +13,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from runtime.errors import GraError
 from runtime.storage.store import Store
 
 
-class NoSuchSample(LookupError):
+class NoSuchSample(GraError, LookupError):
     """The run database holds no sample of that id."""
 
 
@@ -27,6 +29,7 @@ def tell(store: Store, sample_id: str, out: Console, raw: bool = False) -> None:
     out.rule(f"{s['id']}  status={s['status']}  round={s['round']}  domain={s['domain']}")
     _text(s, out)
     out.print(_reviews(store.reviews_of(sample_id)))
+    _programs(s, store.programs_of(sample_id), out)
     _verdict(s, store.adjudications_of(sample_id), out)
     out.print(_calls(store.calls_of(sample_id), out if raw else None))
 
@@ -43,11 +46,31 @@ def _text(s: dict[str, Any], out: Console) -> None:
 
 def _reviews(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="reviews")
-    for col in ("reviewer", "kind", "scores", "review"):
+    for col in ("reviewer", "kind", "sampled", "read as", "review"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["reviewer"], r["kind"], r["scores"], r["review"] or "")
+        read = json.loads(r["read"]) if r.get("read") else None
+        shown = f"{r['reading']} {[round(x, 2) if x is not None else None for x in read]}" if read else ""
+        table.add_row(r["reviewer"], r["kind"], r["scores"], shown, r["review"] or "")
     return table
+
+
+def _programs(s: dict[str, Any], rows: list[dict[str, Any]], out: Console) -> None:
+    """What the verification stage ran, each program with its output, and the evidence the scorers read."""
+    if not s.get("verified"):
+        return
+    out.rule(f"verification ({s['verified']}): {s['verdict']}")
+    for p in rows:
+        who = p["author"] or "the response"
+        out.print(
+            f"[bold]{p['role']}[/] by {who} (seat {p['seat']}): {p['status']} in {p['seconds']:.1f} s", highlight=False
+        )
+        out.print(p["source"], markup=False, highlight=False)
+        if p["stdout"]:
+            out.print(f"[dim]stdout:[/] {p['stdout'][-600:]}", highlight=False)
+        if p["status"] != "ok" and p["detail"]:
+            out.print(f"[dim]detail:[/] {p['detail']}", highlight=False)
+    out.print(f"[bold]evidence[/]: {s['evidence']}", highlight=False)
 
 
 def _verdict(s: dict[str, Any], adjudications: list[dict[str, Any]], out: Console) -> None:

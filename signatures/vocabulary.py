@@ -22,12 +22,16 @@ Check = Literal[0, 1]
 #: A keyword or short key phrase.
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
+#: One test call of a reference solution, e.g. ``f([1, 2], 3)``.
+TestCall = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
 #: Character caps that stand in for the paper's word limits (about 8 characters a word).
 SUMMARY_CHARS = 240  # "no more than 30 words"
 REVIEW_CHARS = 240  # "no more than 30 words"
 INSTRUCTION_CHARS = 1200
 INPUT_CHARS = 1500
 RESPONSE_CHARS = 4000
+PROGRAM_CHARS = 2000  # a verifier's program or reference solution (within llama.cpp's enforced string bound)
 
 DOMAINS: tuple[str, ...] = Domain.__args__
 #: What each domain holds (paper Appendix E, Prompt 1): ``AnnotateSeed`` classifies by these,
@@ -46,6 +50,9 @@ DOMAIN_DEFINITIONS: dict[str, str] = {
 #: ``CheckInstruction``.
 SCORE_DIMENSIONS: tuple[str, ...] = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
 CHECK_DIMENSIONS: tuple[str, ...] = ("reasonable", "complete", "clear")
+
+#: What an evidence field holds: gra's own words about what running the math or the code showed.
+EVIDENCE = "what gra saw when it ran the response's code or programs that compute its answer"
 
 #: Marks an input field whose text was written by a seed author or a model: the engine
 #: adapter fences it (``runtime.calls.untrusted``) and the role's instruction says not to obey it.

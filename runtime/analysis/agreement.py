@@ -26,9 +26,10 @@ from typing import Any
 from rich.console import Console
 
 from runtime.calls.member_lm import MemberLM
-from runtime.config import ConfigError, Pool, SynthConfig
+from runtime.config import Pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Members, RoleFailed, Team
+from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.card import run_settings
 from runtime.storage.status import Status
 from runtime.storage.store import Store

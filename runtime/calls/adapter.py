@@ -22,8 +22,6 @@ own adapters, so role modules stay plain DSPy modules; it is never turned into a
 from __future__ import annotations
 
 import asyncio
-import copy
-import datetime
 import hashlib
 import itertools
 import json
@@ -36,7 +34,7 @@ from dspy.adapters.json_adapter import JSONAdapter
 from dspy.utils.exceptions import AdapterParseError
 
 from runtime.calls import record as call_log
-from runtime.calls.member_lm import response_facts
+from runtime.calls.outcome import attempt_facts, classify, now, record_attempt
 from runtime.calls.record import attempt_slot, response_slot
 from runtime.calls.repetition import SPAN, DegenerateOutput, find_repetition
 from runtime.calls.schema import ParseFailure, response_format, validate_answer, value_hint
@@ -86,9 +84,17 @@ class StructuredAdapter(JSONAdapter):
             signature, fenced_inputs(signature, inputs), prefix, suffix, main_request
         )
 
+    def _call_postprocess(self, processed_signature, original_signature, outputs, lm, lm_kwargs):
+        """DSPy's, with the answer's token log-probabilities (when asked for) kept for the call's record."""
+        slot = response_slot()
+        first = outputs[0] if outputs else None
+        if slot is not None and isinstance(first, dict) and first.get("logprobs"):
+            slot["logprobs"] = call_log.compact_logprobs(first["logprobs"])
+        return super()._call_postprocess(processed_signature, original_signature, outputs, lm, lm_kwargs)
+
     def parse(self, signature, completion: str) -> dict[str, Any]:
         slot = response_slot()
-        facts = _facts(slot) if slot is not None else {}
+        facts = attempt_facts(slot) if slot is not None else {}
         try:
             # validate the engine's own bytes when we have them (DSPy may hand us a re-serialized form)
             raw = facts.get("raw_output")
@@ -146,7 +152,7 @@ class StructuredAdapter(JSONAdapter):
             yield from self._recorded_attempt(signature, lm_kwargs, demos, inputs, attempt, key, slot)
 
     def _recorded_attempt(self, signature, lm_kwargs, demos, inputs, attempt, key, slot) -> Iterator[dict[str, Any]]:
-        started, t0 = _now(), time.perf_counter()
+        started, t0 = now(), time.perf_counter()
         outcome: dict[str, Any] = {"error": None}
         try:
             yield outcome
@@ -161,9 +167,9 @@ class StructuredAdapter(JSONAdapter):
             outcome["error"] = exc
             raise
         finally:
-            facts = _facts(slot)
+            facts = attempt_facts(slot)
             outcome["status"], detail = classify(facts, slot.get("failure"), slot.get("repairs"), outcome["error"])
-            _record(
+            record_attempt(
                 signature,
                 lm_kwargs,
                 demos,
@@ -182,6 +188,7 @@ class StructuredAdapter(JSONAdapter):
     def _replayed(self, signature, recorded: dict[str, Any], key: str, attempt: int, outcome: dict[str, Any]):
         """Serve a recorded answer: the same fields, or the same failure, as the first time."""
         status = outcome["status"] = recorded["parse_status"]
+        logprobs = json.loads(recorded["logprobs"]) if recorded.get("logprobs") else None
         log = call_log.current()
         if log is not None:
             log.calls.append(
@@ -194,15 +201,16 @@ class StructuredAdapter(JSONAdapter):
                     finish_reason=recorded.get("finish_reason"),
                     prompt_tokens=recorded.get("prompt_tokens"),
                     completion_tokens=recorded.get("completion_tokens"),
-                    started_at=_now(),
+                    started_at=now(),
                     attempt=attempt,
                     request_hash=key,
                     replay_of=recorded["id"],  # None for another run's answer: this run records it as its own
+                    logprobs=logprobs,
                 )
             )
         if status in ("ok", "repaired"):  # an answer accepted when it was made stays accepted
             fields, _ = validate_answer(signature, recorded["raw_output"])
-            return [fields]
+            return [fields | ({"logprobs": {"content": logprobs}} if logprobs else {})]
         raise AdapterParseError(
             adapter_name=type(self).__name__,
             signature=signature,
@@ -285,63 +293,3 @@ def _resume(loop: Generator[Step, Any, Any], value: Any = None, error: BaseExcep
         return loop.throw(error) if error is not None else loop.send(value)
     except StopIteration as stop:
         return ("done", stop.value)
-
-
-def _facts(slot: dict[str, Any]) -> dict[str, Any]:
-    """What one call's response slot says: the engine's response, or what a stopped stream had decoded."""
-    facts = response_facts(slot.get("entry")) or dict(slot.get("stopped", {}))
-    if facts and slot.get("streamed_text"):
-        facts["raw_output"] = slot["streamed_text"]
-    return facts
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-
-
-def classify(
-    facts: dict[str, Any], failure: ParseFailure | None, repairs: list[str] | None, error: BaseException | None
-) -> tuple[str, str | None]:
-    """The parse status (and detail) of one finished call."""
-    if failure is not None and failure.status == "degenerate":
-        return failure.status, failure.detail
-    if error is not None and not facts:
-        return "engine_error", f"{type(error).__name__}: {str(error)[:300]}"
-    if facts.get("finish_reason") == "length":
-        return "truncated", f"finish_reason=length after {facts.get('completion_tokens')} tokens"
-    if failure is not None:
-        return failure.status, failure.detail
-    if error is not None:
-        return "invalid", f"{type(error).__name__}: {str(error)[:300]}"
-    if repairs:
-        return "repaired", "; ".join(repairs)
-    return "ok", None
-
-
-def _record(signature, lm_kwargs, demos, inputs, adapter, slot, facts, status, detail, started, latency, attempt, key):
-    log = call_log.current()
-    if log is None:
-        return
-    messages = (slot.get("entry") or {}).get("messages")
-    if messages is None:
-        try:
-            messages = adapter.format(signature, demos, inputs)
-        except Exception:  # formatting already failed once; keep the call anyway
-            messages = []
-    log.calls.append(
-        call_log.CallRecord(
-            signature=signature.__name__,
-            messages=copy.deepcopy(list(messages)),
-            parse_status=status,
-            parse_detail=detail,
-            latency_s=latency,
-            started_at=started,
-            attempt=attempt,
-            seed=lm_kwargs.get("seed"),
-            request_hash=key,
-            **{
-                k: facts.get(k)
-                for k in ("raw_output", "finish_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "model")
-            },
-        )
-    )

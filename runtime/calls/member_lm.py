@@ -76,8 +76,10 @@ class MemberLM(dspy.LM):
         """The call, streamed through a repetition guard that stops it inside a loop.
 
         A caller that streams for itself (``dspy.streamify``) keeps its stream; its calls go unguarded.
+        A call that asks for ``logprobs`` (a judge's, whose answer the schema keeps short) is not
+        streamed: the token probabilities come back whole with the answer.
         """
-        if self.repetition_span <= 0 or dspy.settings.send_stream is not None:
+        if self.repetition_span <= 0 or dspy.settings.send_stream is not None or kwargs.get("logprobs"):
             return await super().acall(prompt, messages=messages, **kwargs)
         guard = RepetitionGuard(self.repetition_span)
         try:

@@ -40,6 +40,7 @@ class CallRecord:
     seed: int | None = None
     request_hash: str | None = None
     replay_of: int | None = None  # the ``lm_calls`` id this answer was served from, instead of the engine
+    logprobs: list[dict[str, Any]] | None = None  # per decoded token: its logprob and top alternatives (judges' calls)
 
 
 @dataclass
@@ -90,3 +91,25 @@ def attempt_slot(**initial: Any) -> Iterator[dict[str, Any]]:
         yield slot
     finally:
         _SLOT.reset(token)
+
+
+def compact_logprobs(logprobs: Any) -> list[dict[str, Any]] | None:
+    """An engine's ``logprobs`` (OpenAI's ``{"content": [...]}``) as plain lists: per token its text, log-probability
+    and top alternatives, without the byte arrays. None when there are none."""
+    content = (logprobs or {}).get("content") if isinstance(logprobs, dict) else getattr(logprobs, "content", None)
+    if not content:
+        return None
+
+    def get(entry: Any, key: str) -> Any:
+        return entry.get(key) if isinstance(entry, dict) else getattr(entry, key, None)
+
+    return [
+        {
+            "token": get(t, "token"),
+            "logprob": get(t, "logprob"),
+            "top_logprobs": [
+                {"token": get(a, "token"), "logprob": get(a, "logprob")} for a in get(t, "top_logprobs") or []
+            ],
+        }
+        for t in content
+    ]

@@ -4,7 +4,7 @@ One module per group of commands; importing them registers their commands on :da
 """
 
 # isort: off
-from runtime.cli import synth, judging, optimize, takeaway, engines, inspect  # noqa: F401  (registered in this order)
+from runtime.cli import synth, judging, calibrate, optimize, takeaway, engines, inspect  # noqa: F401  (registered in this order)
 
 # isort: on
 from runtime.cli.common import app

@@ -7,43 +7,39 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from gra_agents import VOTES
-from runtime.config import ConfigError, PoolFileError, SeedDomains, SynthConfig
-from runtime.engines.process import EngineError
-from runtime.engines.weights import WeightsMissing
-from runtime.pipeline import MembersDown, NothingToGenerateFrom
-from runtime.storage.pack import PackError
-from runtime.storage.run_dir import RunDirError
-from runtime.storage.seeds import SeedFileError
-from runtime.story import NoSuchSample
+from runtime.cli.options import Group
+from runtime.errors import GraError
+from runtime.settings import Scores, SeedDomains, SynthConfig, Verify
 
 DEFAULTS = SynthConfig()
+err = Console(stderr=True)
+
+
+class GraCommands(TyperGroup):
+    """gra's commands: a :class:`GraError` ends one with its one line and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except GraError as exc:
+            fail(exc)
+
 
 app = typer.Typer(
+    cls=GraCommands,
     add_completion=False,
     no_args_is_help=True,
     help="Synthetic instruction-tuning data from a team of small language models (GRA).",
 )
-err = Console(stderr=True)
-USER_ERRORS = (
-    ConfigError,
-    NoSuchSample,
-    SeedFileError,
-    PoolFileError,
-    RunDirError,
-    EngineError,
-    WeightsMissing,
-    NothingToGenerateFrom,
-    MembersDown,
-    PackError,
-)
 
 
 def fail(exc: Exception) -> None:
-    """End the command with one line naming what is wrong, and exit code 2."""
+    """End the command with one line naming what is wrong, and its exit code (2 unless the error says otherwise)."""
     err.print(f"[red]gra: error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+    raise typer.Exit(getattr(exc, "exit_code", 2))
 
 
 Pool_ = Annotated[str, typer.Option("--pool", help="built-in pool name (cpu) or a pool TOML file")]
@@ -102,3 +98,66 @@ Fresh_ = Annotated[bool, typer.Option("--fresh", help="start over in a directory
 AllowChanged_ = Annotated[
     bool, typer.Option("--allow-changed-config", help="resume even though the pool, settings or input file changed")
 ]
+StallWarning_ = Annotated[
+    float,
+    typer.Option(
+        "--stall-warning",
+        min=0,
+        help="seconds without a finished call or stage before gra says what it waits on; 0: never",
+    ),
+]
+Verify_ = Annotated[
+    Verify,
+    typer.Option(
+        help="run the code and the math of Coding and Math samples before scoring: off (the paper), evidence"
+        " (the scorers read what it showed), gate (also reject what it contradicts)",
+    ),
+]
+Programs_ = Annotated[
+    int, typer.Option("--programs", min=1, help="verifier programs (math) or reference solutions (code) per sample")
+]
+Scores_ = Annotated[
+    Scores,
+    typer.Option(
+        help="how checks and score sheets are read: sampled (the paper), expected (probability-weighted), or"
+        " calibrated (each member's cut and score map from the prompt pack; gra calibrate)",
+    ),
+]
+
+
+def _committee(values: dict) -> dict:
+    """The committee's options as :class:`SynthConfig` fields."""
+    values["vote"] = str(values["vote"])
+    values["n_reviewers"] = values.pop("reviewers")
+    values["stall_s"] = values.pop("stall_warning")
+    return values
+
+
+#: How a command that judges reads its rows: who judges, by which rule, with which prompts.
+COMMITTEE = Group.of(
+    "committee",
+    _committee,
+    panel="Committee",
+    reviewers=(Reviewers_, DEFAULTS.n_reviewers),
+    tau=(Tau_, DEFAULTS.tau),
+    delta=(Delta_, DEFAULTS.delta),
+    vote=(Vote_, DEFAULT_VOTE),
+    reviewer_member=(ReviewerMember_, None),
+    early_exit=(EarlyExit_, DEFAULTS.early_exit),
+    screen=(Screen_, DEFAULTS.screen),
+    verify=(Verify_, DEFAULTS.verify),
+    programs=(Programs_, DEFAULTS.programs),
+    scores=(Scores_, DEFAULTS.scores),
+    prompts=(Prompts_, None),
+    seed=(Seed_, DEFAULTS.seed),
+    concurrency=(Concurrency_, None),
+    stall_warning=(StallWarning_, DEFAULTS.stall_s),
+)
+#: What to do with a directory that already holds a run: resume it (the default), start over, or allow changes.
+RESUME = Group.of(
+    "resume",
+    lambda v: {"fresh": v["fresh"], "allow_changed": v["allow_changed_config"]},
+    panel="Run directory",
+    fresh=(Fresh_, False),
+    allow_changed_config=(AllowChanged_, False),
+)

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from runtime.cli.common import app, fail
+from runtime.cli.common import app
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.store import Store
-from runtime.story import NoSuchSample, tell
+from runtime.story import tell
 
 
 @app.command()
@@ -20,10 +20,7 @@ def inspect(
     sample_id: Annotated[str, typer.Argument(help="sample id, e.g. r1-00003")],
     raw: Annotated[bool, typer.Option("--raw", help="also print every prompt and raw model output")] = False,
 ) -> None:
-    """Tell one sample's whole story: roles, examples, text, every review, verdict and model call."""
+    """Tell one sample's whole story: roles, examples, text, every review, program run, verdict and model call."""
     if not (run_dir / "gra.db").exists():
-        fail(RunDirError(f"{run_dir}: no gra.db here"))
-    try:
-        tell(Store(run_dir / "gra.db"), sample_id, Console(), raw)
-    except NoSuchSample as exc:
-        fail(exc)
+        raise RunDirError(f"{run_dir}: no gra.db here")
+    tell(Store(run_dir / "gra.db"), sample_id, Console(), raw)

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from runtime.cli.common import DEFAULTS, USER_ERRORS, Pool_, Seed_, app, err, fail
+from runtime.cli.common import DEFAULTS, Pool_, Seed_, app, err
 from runtime.optimize import ROLES as OPTIMIZE_ROLES
-from runtime.optimize import CompileFailed, OptimizeRequest, pack_table
+from runtime.optimize import OptimizeRequest, pack_table
 from runtime.optimize import optimize as run_optimize
 from runtime.pipeline.compiler import OPTIMIZERS
 
@@ -48,29 +48,23 @@ def optimize(
     seed: Seed_ = DEFAULTS.seed,
 ) -> None:
     """Compile a role's prompts with a DSPy optimizer into a prompt pack (gra synth/curate --prompts PACK)."""
-    try:
-        request = OptimizeRequest(
-            role=str(role),
-            train=train,
-            out=out,
-            pool=pool,
-            optimizer=str(optimizer),
-            metric=metric,
-            member=member,
-            valset=valset,
-            val_share=val_share,
-            budget=budget,
-            teacher=teacher,
-            teacher_model=teacher_model,
-            seed=seed,
-            rows=rows,
-        )
-        run_optimize(request, console=err)
-    except USER_ERRORS as exc:
-        fail(exc)
-    except CompileFailed as exc:
-        err.print(f"[red]gra: error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    request = OptimizeRequest(
+        role=str(role),
+        train=train,
+        out=out,
+        pool=pool,
+        optimizer=str(optimizer),
+        metric=metric,
+        member=member,
+        valset=valset,
+        val_share=val_share,
+        budget=budget,
+        teacher=teacher,
+        teacher_model=teacher_model,
+        seed=seed,
+        rows=rows,
+    )
+    run_optimize(request, console=err)
 
 
 pack_app = typer.Typer(no_args_is_help=True, help="Prompt packs: compiled role programs (gra optimize).")
@@ -80,7 +74,4 @@ app.add_typer(pack_app, name="pack")
 @pack_app.command("show")
 def pack_show(path: Annotated[Path, typer.Argument(help="a prompt pack folder")]) -> None:
     """Print a pack's programs with their held-out metric before and after compiling, and the members' reliability."""
-    try:
-        Console().print(pack_table(path))
-    except USER_ERRORS as exc:
-        fail(exc)
+    Console().print(pack_table(path))

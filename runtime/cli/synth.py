@@ -9,37 +9,28 @@ import typer
 
 from runtime import run
 from runtime.cli.common import (
-    DEFAULT_VOTE,
+    COMMITTEE,
     DEFAULTS,
-    USER_ERRORS,
-    AllowChanged_,
-    Concurrency_,
-    Delta_,
+    RESUME,
     DomainCheck_,
-    EarlyExit_,
-    Fresh_,
     Pool_,
-    Prompts_,
     Report_,
-    ReviewerMember_,
-    Reviewers_,
     Roles_,
-    Screen_,
-    Seed_,
     SeedDomains_,
-    Tau_,
-    Vote_,
     app,
     err,
-    fail,
 )
-from runtime.config import Order, SynthConfig
+from runtime.cli.options import options
 from runtime.run import synthesize
+from runtime.settings import Order, SynthConfig
+
+Seeds_ = Annotated[Path, typer.Option(help="seed file: Alpaca JSON or JSONL (instruction, input, output)")]
 
 
 @app.command()
+@options(COMMITTEE, RESUME)
 def synth(
-    seeds: Annotated[Path, typer.Option(help="seed file: Alpaca JSON or JSONL (instruction, input, output)")],
+    seeds: Seeds_,
     out: Annotated[Path, typer.Option(help="run directory (gra.db, data.jsonl, index/)")] = Path("runs/latest"),
     rounds: Annotated[int, typer.Option(min=1, help="rounds; the paper runs 5")] = DEFAULTS.rounds,
     per_round: Annotated[
@@ -49,59 +40,37 @@ def synth(
         int | None, typer.Option(min=1, help="candidate budget per round [default: 4 × per-round]")
     ] = None,
     pool: Pool_ = "cpu",
-    reviewers: Reviewers_ = DEFAULTS.n_reviewers,
-    tau: Tau_ = DEFAULTS.tau,
-    delta: Delta_ = DEFAULTS.delta,
     dedup: Annotated[
         float, typer.Option(help="cosine similarity at which a sample is a duplicate")
     ] = DEFAULTS.dedup_threshold,
-    seed: Seed_ = DEFAULTS.seed,
-    concurrency: Concurrency_ = None,
-    screen: Screen_ = DEFAULTS.screen,
-    vote: Vote_ = DEFAULT_VOTE,
-    reviewer_member: ReviewerMember_ = None,
     roles: Roles_ = DEFAULTS.roles,
     order: Annotated[
         Order, typer.Option(help="check-first: write a response only for an instruction that passed its checks")
     ] = DEFAULTS.order,
-    early_exit: EarlyExit_ = DEFAULTS.early_exit,
     seed_domains: SeedDomains_ = DEFAULTS.seed_domains,
     domain_check: DomainCheck_ = DEFAULTS.domain_check,
-    prompts: Prompts_ = None,
-    fresh: Fresh_ = False,
-    allow_changed_config: AllowChanged_ = False,
     report: Report_ = True,
+    committee: dict | None = None,
+    resume: dict | None = None,
 ) -> None:
-    """Run the GRA loop (annotate, generate, review, adjudicate, deduplicate); a run in --out is resumed."""
-    try:
-        config = SynthConfig(
-            rounds=rounds,
-            per_round=per_round,
-            max_candidates=max_candidates,
-            n_reviewers=reviewers,
-            tau=tau,
-            delta=delta,
-            dedup_threshold=dedup,
-            seed=seed,
-            concurrency=concurrency,
-            screen=screen,
-            vote=str(vote),
-            reviewer_member=reviewer_member,
-            roles=roles,
-            order=order,
-            early_exit=early_exit,
-            seed_domains=seed_domains,
-            domain_check=domain_check,
-            prompts=prompts,
-        )
-        synthesize(seeds, out, pool, config, fresh=fresh, allow_changed=allow_changed_config, console=err, html=report)
-    except USER_ERRORS as exc:
-        fail(exc)
+    """Run the GRA loop (annotate, generate, review, verify, adjudicate, deduplicate); a run in --out is resumed."""
+    config = SynthConfig(
+        rounds=rounds,
+        per_round=per_round,
+        max_candidates=max_candidates,
+        dedup_threshold=dedup,
+        roles=roles,
+        order=order,
+        seed_domains=seed_domains,
+        domain_check=domain_check,
+        **committee,
+    )
+    synthesize(seeds, out, pool, config, console=err, html=report, **resume)
 
 
 @app.command()
 def annotate(
-    seeds: Annotated[Path, typer.Option(help="seed file: Alpaca JSON or JSONL")],
+    seeds: Seeds_,
     out: Annotated[Path, typer.Option(help="run directory; seeds land in gra.db and seeds.annotated.jsonl")] = Path(
         "runs/annotate"
     ),
@@ -109,7 +78,4 @@ def annotate(
     fresh: Annotated[bool, typer.Option("--fresh")] = False,
 ) -> None:
     """Annotate a seed file with domain, keywords and summary (each seed on the engine free first)."""
-    try:
-        run.annotate(seeds, out, pool, fresh=fresh, console=err)
-    except USER_ERRORS as exc:
-        fail(exc)
+    run.annotate(seeds, out, pool, fresh=fresh, console=err)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from runtime.analysis.ifd import DEFAULT_MODEL as IFD_MODEL
-from runtime.cli.common import USER_ERRORS, app, err, fail
+from runtime.cli.common import app, err
 from runtime.export import Format, export
 from runtime.report import judge_of, report
 
@@ -31,12 +31,9 @@ def export_command(
     name: Annotated[str, typer.Option(help="dataset name and file stem: NAME, or NAME_rndK with --cumulative")] = "gra",
 ) -> None:
     """Write a run's kept rows for trainers: LLaMA-Factory JSON + dataset_info.json, messages JSONL, or HF datasets."""
-    try:
-        written = export(
-            run_dir, out, format, cumulative=cumulative, with_provenance=with_provenance, name=name, console=err
-        )
-    except USER_ERRORS as exc:
-        fail(exc)
+    written = export(
+        run_dir, out, format, cumulative=cumulative, with_provenance=with_provenance, name=name, console=err
+    )
     for path in written:
         print(path)
 
@@ -56,14 +53,11 @@ def report_command(
     ifd_model: Annotated[str, typer.Option(help="GGUF model key or path for --ifd")] = IFD_MODEL,
 ) -> None:
     """Write RUN_DIR/report.html: funnel, cost, scores, σ, verdicts, checks, domains, examples and the analyses."""
-    try:
-        path = report(
-            run_dir,
-            judge=judge_of(judge, judge_model),
-            judge_sample=judge_sample,
-            ifd_model=ifd_model if ifd else None,
-            console=err,
-        )
-    except USER_ERRORS as exc:
-        fail(exc)
+    path = report(
+        run_dir,
+        judge=judge_of(judge, judge_model),
+        judge_sample=judge_sample,
+        ifd_model=ifd_model if ifd else None,
+        console=err,
+    )
     print(path)

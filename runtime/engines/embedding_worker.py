@@ -37,22 +37,32 @@ DIM = 384
 _LENGTH = struct.Struct("<Q")
 
 
-def yield_cpu_to_engines() -> None:
-    """Run this process (and the threads it starts later) only on CPU no one else wants.
+#: The worker's nice level: below the engines (nice 0), so a busy engine keeps most of its core, yet always
+#: above nothing: unlike SCHED_IDLE, a nice process still gets its share when other programs hold every core
+#: (Linux weighs nice 5 at 335 against 1024 for nice 0: about a quarter of a core shared with one busy program).
+NICE = 5
 
-    The worker loads its model while the engines annotate seeds. Under ``SCHED_IDLE`` that
-    load takes only the cores the engines leave idle, and an engine thread that wakes
-    preempts it at once. ``nice 10`` still gave it about a tenth of a contended core (the
-    scheduler weighs nice 10 at 110 against 1024 for an engine). When the engines are idle,
-    as while a round is deduplicated, the worker runs at full speed. Linux only; elsewhere
-    it is a no-op.
+
+def share_cpu_with_engines(nice: int = NICE) -> None:
+    """Run this process (and the threads it starts later) at ``nice``, on one compute thread.
+
+    The worker loads its model while the engines annotate seeds and embeds while they
+    decode. At a nice level it yields most of a contended core to them, but it is never
+    starved: ``SCHED_IDLE``, tried before, runs only when nothing else wants the CPU, and on
+    a machine where other programs keep every core busy that is never (the run hung,
+    waiting for its first embedding). One thread: a second would spin on a core an engine
+    is using. Linux only; elsewhere it is a no-op.
     """
-    if not hasattr(os, "SCHED_IDLE"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if not hasattr(os, "setpriority"):
         return
-    # The policy is per thread; threads started later inherit it, and numpy's BLAS pool
-    # already runs by now, so every thread there is gets it too.
+    # The nice level is per thread on Linux; threads started later inherit it, and numpy's BLAS
+    # pool already runs by now, so every thread there is gets it too.
     for tid in thread_ids(os.getpid()):
-        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), nice))
+        except ProcessLookupError:  # a thread that just ended
+            pass
 
 
 def write_frame(stream: BinaryIO, payload: bytes) -> None:
@@ -78,6 +88,9 @@ def load_model():
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    import torch
+
+    torch.set_num_threads(1)
     return SentenceTransformer(str(minilm_dir()), device="cpu")
 
 
@@ -107,7 +120,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 def main() -> None:
     if not die_with_parent(int(sys.argv[1]), signal.SIGTERM):
         sys.exit(0)
-    yield_cpu_to_engines()
+    share_cpu_with_engines()
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a library prints goes to stderr and cannot corrupt the wire
     serve(sys.stdin.buffer, answers)

@@ -37,12 +37,13 @@ import httpx
 
 from runtime.engines.parent_death import die_with_parent
 from runtime.engines.proc_stats import peak_rss_mb
+from runtime.errors import GraError
 
 KEY_FILE_PLACEHOLDER = "<per-run key file>"
 REDACTED = "<api-key>"
 
 
-class EngineError(RuntimeError):
+class EngineError(GraError, RuntimeError):
     """An engine that could not be found, started or reached."""
 
 

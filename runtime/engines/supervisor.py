@@ -178,6 +178,11 @@ class Supervisor:
             return "restarting"
         return "up"
 
+    def pid(self, engine: str) -> int | None:
+        """The process id of ``engine``'s first live server, or None (an endpoint, or none alive)."""
+        names = [n for n, e in self.engine_of.items() if e == engine and self.servers[n].alive()]
+        return self.servers[names[0]].proc.pid if names else None
+
     # --- the watchdog ----------------------------------------------------------------------
 
     def _watch(self) -> None:

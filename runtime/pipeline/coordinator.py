@@ -16,29 +16,39 @@ from pathlib import Path
 from rich.console import Console
 
 from gra_agents import sample_rng
-from runtime.config import SynthConfig
+from runtime.errors import GraError
 from runtime.pipeline.annotation import annotate_seeds
 from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.run_index import RunIndex
 from runtime.pipeline.sample import Sampler
 from runtime.pipeline.team import Members, RoleFailed, Team
+from runtime.pipeline.watchdog import WATCHDOG
+from runtime.settings import SynthConfig
 from runtime.storage.export import write_data
 from runtime.storage.seeds import Seed
 from runtime.storage.status import Status
 from runtime.storage.store import Store
 
 
-class NothingToGenerateFrom(RuntimeError):
+class NothingToGenerateFrom(GraError, RuntimeError):
     """No annotated seed and no kept sample: a round has no examples to draw from."""
 
 
 class Coordinator:
     """One run directory's loop: its members at work, its samples, its index and its rounds."""
 
-    def __init__(self, team: Team, store: Store, out: Path, config: SynthConfig, console: Console | None = None):
+    def __init__(
+        self,
+        team: Team,
+        store: Store,
+        out: Path,
+        config: SynthConfig,
+        console: Console | None = None,
+        members: Members | None = None,
+    ):
         self.team, self.store, self.out, self.config = team, store, out, config
         self.console = console or Console(stderr=True)
-        self.members = Members(team, store, config, out, self.console)
+        self.members = members or Members(team, store, config, out, self.console)
         self.sampler = Sampler(self.members, config)
         self.index = RunIndex(store, out / "index" / "dedup.bin")
 
@@ -98,6 +108,7 @@ class Coordinator:
                     else:
                         return
                     outcome = await self.sampler.run(round_, ordinal, pool, restart=restart)
+                    WATCHDOG.progressed()
                     passed += outcome == Status.PASSED
                     progress.advance(task)
                     progress.advance(passed_task, outcome == Status.PASSED)

@@ -18,11 +18,12 @@ import json
 from rich.console import Console
 
 from gra_agents import committee_roles, reliability_committee
-from runtime.config import SynthConfig
 from runtime.pipeline.domains import classify
 from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.sample import Sampler
 from runtime.pipeline.team import Members
+from runtime.pipeline.watchdog import WATCHDOG
+from runtime.settings import SynthConfig
 from runtime.storage.seeds import Seed
 from runtime.storage.status import TERMINAL, Status
 
@@ -49,6 +50,7 @@ class Curator:
             async def one(ordinal: int, row: Seed) -> None:
                 async with gate:
                     await self.judge_row(ordinal, row, restart=row.id in seen)
+                WATCHDOG.progressed()
                 progress.advance(task)
 
             await asyncio.gather(*(one(i, r) for i, r in todo))

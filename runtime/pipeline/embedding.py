@@ -16,6 +16,7 @@ from cachetools import LRUCache
 
 from runtime.engines.embedding import shared_engine
 from runtime.engines.embedding_worker import DIM
+from runtime.pipeline.watchdog import WATCHDOG
 
 CACHE_ROWS = 20_000  # 384 float32 each: about 30 MB
 _cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=CACHE_ROWS)
@@ -28,7 +29,9 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
         known = {t: _cache[t] for t in texts if t in _cache}
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     if missing:
-        fresh = shared_engine().embed(missing, batch_size)
+        with WATCHDOG.waiting("the embedding worker", lambda: next(iter(embedder_pids()), None)):
+            fresh = shared_engine().embed(missing, batch_size)
+        WATCHDOG.progressed()
         known |= zip(missing, fresh, strict=True)
         with _cache_lock:
             _cache.update(zip(missing, fresh, strict=True))

@@ -20,10 +20,12 @@ from typing import Any
 
 from gra_agents import RoleAssignment, adjudication_accepts, rejected_already, sample_rng, steering, verdict
 from gra_agents.demos import adjudicate_demos, check_demos, score_demos
-from runtime.config import SynthConfig
 from runtime.pipeline.check_order import StrictestFirst
+from runtime.pipeline.reading import Reading
 from runtime.pipeline.score_order import HarshestFirst
 from runtime.pipeline.team import Members, RoleFailed
+from runtime.pipeline.verification import Verification
+from runtime.settings import SynthConfig
 from runtime.storage.review_stats import first_checks, score_sheets
 from runtime.storage.status import Status
 
@@ -40,6 +42,8 @@ class Judges:
         model_of = {m: team.model_of.get(m) or team.engine_of.get(m, m) for m in team.lms}
         self.check_order = StrictestFirst(first_checks(self.store), model_of)
         self.score_order = HarshestFirst(((r, list(s.values())) for r, s in score_sheets(self.store)), config.tau)
+        self.reading = Reading(config.scores, team.calibration)
+        self.verification = Verification(members, config)
 
     async def judge(
         self,
@@ -58,8 +62,11 @@ class Judges:
 
         Its judges' demos are drawn for this sample from ``domain`` (every reviewer of the
         sample sees the same ones, so engines with a prompt cache compute them once).
+        A math or coding response is verified before any sheet (:mod:`runtime.pipeline.verification`):
+        the scorers read the evidence, and under ``--verify gate`` a contradicted one is rejected.
         Returns (and stores) ``rejected_steering`` (screened out, no judge called),
-        ``rejected_instruction``, ``rejected_score``, ``passed``, ``rejected_adjudication`` or ``failed``.
+        ``rejected_instruction``, ``rejected_verification``, ``rejected_score``, ``passed``,
+        ``rejected_adjudication`` or ``failed``.
         """
         rng = sample_rng(self.config.seed, f"{sid}:judges")
         demos = {"check": check_demos(domain, rng), "score": score_demos(domain, rng)}
@@ -74,10 +81,16 @@ class Judges:
                 return Status.FAILED
             if status := self._screened(sid, response):
                 return status
-        scored, status = await self._scores(sid, roles, instruction, input, response, demos["score"])
+        found = await self.verification.evidence(sid, roles, domain, (instruction, input), response)
+        if found is not None and found.verdict == "contradicts" and self.config.verify == "gate":
+            self.store.update_sample(sid, status=Status.REJECTED_VERIFICATION)
+            return Status.REJECTED_VERIFICATION
+        evidence = found.line if found is not None else None
+        text = (instruction, input, response, evidence)
+        scored, status = await self._scores(sid, roles, text, demos["score"])
         if status != Status.ADJUDICATING:
             return status
-        return await self._adjudicate(sid, roles, (instruction, input, response), scored, demos["adjudicate"])
+        return await self._adjudicate(sid, roles, text, scored, demos["adjudicate"])
 
     def _screened(self, sid: str, *texts: str) -> Status | None:
         """``rejected_steering`` (stored) when the text breaks a steering rule (:func:`gra_agents.steering`)."""
@@ -90,7 +103,7 @@ class Judges:
     async def _each_reviewer(
         self, sid: str, reviewers: list[str], make: Callable[[str], Awaitable[Any]], settled: Callable[[list], bool]
     ) -> list:
-        """One call per reviewer, in the order given (``make(member)`` makes it); a failed call comes back as its RoleFailed.
+        """One call per reviewer, in the order given (``make(member)`` makes it); a failed call returns its RoleFailed.
 
         With early exit, one reviewer after another, stopping at a failure or once
         ``settled(results so far)``; else all at once. A member seated more than once
@@ -122,84 +135,115 @@ class Judges:
             return exc
 
     async def _checks(self, sid, roles, instruction, input, demos) -> Status | None:
-        """The three instruction checks by every reviewer (or until one gives a 0): a failure or any 0 settles it."""
+        """The three instruction checks by every reviewer (or until one flags): a failure or any flag settles it.
+
+        A reviewer flags as the run reads its checks (:class:`Reading`): a sampled 0, or a P(fail) above its cut.
+        """
         early = self.config.early_exit
         reviewers = self.check_order.order(roles.reviewers, roles.generator) if early else list(roles.reviewers)
         checks = await self._each_reviewer(
             sid,
             reviewers,
             lambda r: self.members.roles_of(r).reviewer.acheck(instruction, input, demos),
-            lambda done: not all(done[-1].checks),
+            lambda done: self.reading.flags(reviewers[len(done) - 1], done[-1]),
         )
+        flagged = [
+            not isinstance(c, RoleFailed) and self.reading.flags(r, c) for r, c in zip(reviewers, checks, strict=False)
+        ]
         if not isinstance(checks[0], RoleFailed):
-            self.check_order.record(reviewers[0], not all(checks[0].checks))
+            self.check_order.record(reviewers[0], flagged[0])
         failed = next((c for c in checks if isinstance(c, RoleFailed)), None)
         with self.store.transaction():  # the reviews and the transition they cause: one write
             for name, c in zip(reviewers, checks, strict=False):
                 if not isinstance(c, RoleFailed):
-                    self.store.add_review(sid, name, "instruction", c.checks, None)
+                    how = self.reading.how(name, c.passes)
+                    self.store.add_review(
+                        sid,
+                        name,
+                        "instruction",
+                        c.checks,
+                        None,
+                        reading=how,
+                        read=c.passes,
+                        probabilities=c.distributions,
+                    )
             if failed:
                 return self._fail(sid, "check", failed)
-            if not all(all(c.checks) for c in checks):
+            if any(flagged):
                 self.store.update_sample(sid, status=Status.REJECTED_INSTRUCTION)
                 return Status.REJECTED_INSTRUCTION
         return None
 
-    async def _scores(self, sid, roles, instruction, input, response, demos) -> tuple[list, Status]:
+    async def _scores(self, sid, roles, text: tuple, demos) -> tuple[list, Status]:
         """Six scores by every reviewer (or until μ < τ is certain), then the σ rule: rejected, passed or disputed.
 
-        Under early exit the harshest reviewer is asked first (:class:`HarshestFirst`); the
-        sheets come back, are stored and reach the adjudicator in the drawn order.
+        Each sheet is read as the run reads sheets (:class:`Reading`). Under early exit the
+        harshest reviewer is asked first (:class:`HarshestFirst`); the sheets come back, are
+        stored and reach the adjudicator in the drawn order.
         """
+        instruction, input, response, evidence = text
         cfg, n = self.config, len(roles.reviewers)
         asked = self.score_order.order(roles.reviewers) if cfg.early_exit else list(roles.reviewers)
         made = await self._each_reviewer(
             sid,
             asked,
-            lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos),
-            lambda done: rejected_already([s.scores for s in done], n, cfg.tau),
+            lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos, evidence),
+            lambda done: rejected_already(
+                [self.reading.sheet(r, s) for r, s in zip(asked, done, strict=False)], n, cfg.tau
+            ),
         )
         names, scored = in_drawn_order(list(roles.reviewers), asked, made)
         failed = next((s for s in scored if isinstance(s, RoleFailed)), None)
+        sheets = [self.reading.sheet(r, s) for r, s in zip(names, scored, strict=True) if not isinstance(s, RoleFailed)]
         with self.store.transaction():
             for name, s in zip(names, scored, strict=True):
                 if not isinstance(s, RoleFailed):
-                    self.store.add_review(sid, name, "response", s.scores, s.review)
+                    how, read = self.reading.how(name, s.expected), self.reading.sheet(name, s)
+                    self.store.add_review(
+                        sid, name, "response", s.scores, s.review, reading=how, read=read, probabilities=s.distributions
+                    )
                     self.score_order.record(name, s.scores)
             if failed:
                 return scored, self._fail(sid, "score", failed)
             if len(scored) < n:  # μ < τ whatever the rest would give: rejected, μ and σ left unknown
                 self.store.update_sample(sid, status=Status.REJECTED_SCORE)
                 return scored, Status.REJECTED_SCORE
-            v = verdict([s.scores for s in scored], tau=cfg.tau, delta=cfg.delta, vote=cfg.vote)
+            v = verdict(sheets, tau=cfg.tau, delta=cfg.delta, vote=cfg.vote)
             status = {"reject": Status.REJECTED_SCORE, "accept": Status.PASSED, "adjudicate": Status.ADJUDICATING}
             self.store.update_sample(sid, status=status[v.decision], mean=v.mean, std=v.std)
         return scored, status[v.decision]
 
-    async def _adjudicate(self, sid, roles, text: tuple[str, str, str], scored: list, demos) -> Status:
-        """The adjudicator rescores with the reviews in view; its average against τ decides."""
-        instruction, input, response = text
+    async def _adjudicate(self, sid, roles, text: tuple, scored: list, demos) -> Status:
+        """The adjudicator rescores with the reviews (and the evidence) in view; its sheet, read as the run reads
+        sheets, against τ decides."""
+        instruction, input, response, evidence = text
+        judge = roles.adjudicator
         try:
             a = await self.members.call(
                 "adjudicator",
-                roles.adjudicator,
-                lambda: self.members.roles_of(roles.adjudicator).adjudicator.acall(
+                judge,
+                lambda: self.members.roles_of(judge).adjudicator.acall(
                     instruction=instruction,
                     input=input,
                     response=response,
                     scores=[s.scores for s in scored],
                     reviews=[s.review for s in scored],
                     demos=demos,
+                    evidence=evidence,
                 ),
                 sample_id=sid,
             )
         except RoleFailed as exc:
             return self._fail(sid, "adjudicate", exc)
-        accepted = adjudication_accepts(a.scores, self.config.tau)
-        a_mean = sum(a.scores) / len(a.scores)
+        sheet = self.reading.sheet(judge, a)
+        accepted = adjudication_accepts(sheet, self.config.tau)
+        a_mean = sum(sheet) / len(sheet)
         status = Status.PASSED if accepted else Status.REJECTED_ADJUDICATION
         with self.store.transaction():
-            self.store.add_adjudication(sid, roles.adjudicator, a.scores, a_mean, accepted, a.review)
+            how = self.reading.how(judge, a.expected)
+            self.store.add_adjudication(
+                sid, judge, a.scores, a_mean, accepted, a.review, reading=how, probabilities=a.distributions
+            )
             self.store.update_sample(sid, status=status, adjudicated_mean=a_mean)
         return status
 

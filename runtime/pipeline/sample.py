@@ -29,11 +29,11 @@ from gra_agents import (
     single_reviewer_roles,
 )
 from gra_agents.demos import demo_refs
-from runtime.config import Order, SynthConfig
 from runtime.pipeline.copies import copied_from
 from runtime.pipeline.domains import classify
 from runtime.pipeline.judges import Judges
 from runtime.pipeline.team import Members, RoleFailed
+from runtime.settings import Order, SynthConfig
 from runtime.storage.status import Status
 
 

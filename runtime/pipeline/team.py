@@ -19,15 +19,20 @@ import dspy
 from rich.console import Console
 
 from gra_agents import Adjudicator, Generator, Refiner, Reviewer, SeedAnnotator, Summarizer
+from gra_agents.calibration import MemberCalibration
+from gra_agents.verifier import Verifier
 from runtime.calls import record
 from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.member_lm import MemberLM
-from runtime.config import Pool, Retry, SynthConfig
+from runtime.config import Pool, Retry
 from runtime.engines.placement import Placement
 from runtime.engines.supervisor import Endpoint
+from runtime.errors import GraError
 from runtime.pipeline.embedding import embedder_pids
 from runtime.pipeline.job_queue import drain
 from runtime.pipeline.limiter import AdaptiveLimit
+from runtime.pipeline.watchdog import WATCHDOG
+from runtime.settings import SynthConfig
 from runtime.storage.pack import Pack, read_pack
 from runtime.storage.status import RECORDED
 from runtime.storage.store import Store
@@ -36,7 +41,7 @@ from runtime.storage.store import Store
 ENGINE_WAITS = 3
 
 
-class MembersDown(RuntimeError):
+class MembersDown(GraError, RuntimeError):
     """Too few members are up to fill the roles without breaking the exclusion rules."""
 
 
@@ -58,6 +63,7 @@ class Roles:
     adjudicator: Adjudicator = field(default_factory=Adjudicator)
     summarizer: Summarizer = field(default_factory=Summarizer)
     refiner: Refiner = field(default_factory=Refiner)  # gra refine: rewrites a seed's response
+    verifier: Verifier = field(default_factory=Verifier)  # writes the programs the verification stage runs
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Team:
     cpus: dict[str, frozenset[int]] = field(default_factory=dict)  # engine -> the cores its local server is pinned to
     model_of: dict[str, str] = field(default_factory=dict)  # member -> the model it runs (a pack keys programs by it)
     pack: Pack | None = None  # compiled prompts: a member plays a role with its model's program where the pack has one
+    pid_of: Callable[[str], int | None] | None = None  # engine -> its server's pid (Supervisor.pid), for stall lines
     _packed: dict[str, Roles] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,8 +94,10 @@ class Team:
         health: Callable[[str], str] | None = None,
         roles: Roles | None = None,
         prompts: Pack | str | Path | None = None,
+        pid: Callable[[str], int | None] | None = None,
     ) -> Team:
-        """The pool's members on their engines' ``endpoints``; ``prompts`` is a prompt pack (or its folder)."""
+        """The pool's members on their engines' ``endpoints``; ``prompts`` is a prompt pack (or its folder);
+        ``health`` and ``pid`` say how each engine is (``Supervisor.engine_state``, ``Supervisor.pid``)."""
         lms = {m.name: member_lm(pool, m.name, endpoints[m.engine]) for m in pool.members}
         return cls(
             lms,
@@ -100,6 +109,7 @@ class Team:
             cpus={name: ep.cpus for name, ep in endpoints.items() if ep.cpus},
             model_of={m.name: pool.model_of(m.name) for m in pool.members},
             pack=prompts if isinstance(prompts, Pack) or prompts is None else read_pack(prompts),
+            pid_of=pid,
         )
 
     @property
@@ -116,6 +126,11 @@ class Team:
         if self.pack is None or model is None or self.pack.program(role, model) is None:
             return None
         return f"{role}/{model}@{self.pack.digest()}"
+
+    @property
+    def calibration(self) -> dict[str, MemberCalibration]:
+        """Each member's check cut and score map, from the pack (``gra calibrate``)."""
+        return self.pack.calibration() if self.pack else {}
 
     @property
     def reliability(self) -> dict[str, float]:
@@ -252,18 +267,24 @@ class Members:
         return await self._call_once(role, member, fn, sample_id, seed_id, seat, program)
 
     async def _call_once(self, role, member, fn, sample_id, seed_id, seat=0, program=None) -> Any:
-        limit = self.limits[self.team.engine_of[member]]
+        engine = self.team.engine_of[member]
+        limit = self.limits[engine]
         await limit.acquire()
         seated = f"{role}#{seat}" if seat else role
+        pid = (lambda: self.team.pid_of(engine)) if self.team.pid_of else None
         with record.recording(scope=f"{seated}:{sample_id or seed_id}", seat=seat) as log:
             try:
-                with dspy.context(lm=self.team.lms[member], adapter=self.adapter):
+                with (
+                    dspy.context(lm=self.team.lms[member], adapter=self.adapter),
+                    WATCHDOG.waiting(f"{member}'s {role} call on engine {engine!r}", pid),
+                ):
                     result, error = await fn(), None
             except Exception as exc:  # recorded below with its typed status; never a score
                 result, error = None, exc
             finally:  # an engine that errors or times out gets fewer calls at once
                 await limit.release(ok=not any(c.parse_status == "engine_error" for c in log.calls))
         self.store.add_calls(log.calls, role, member, sample_id=sample_id, seed_id=seed_id, program=program)
+        WATCHDOG.progressed()
         self.replayed += sum(c.replay_of is not None for c in log.calls)
         if error is not None:
             last = log.calls[-1] if log.calls else None

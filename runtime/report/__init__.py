@@ -21,10 +21,10 @@ from rich.console import Console
 from runtime.analysis.agreement import Judge, judge_run
 from runtime.analysis.coverage import coverage
 from runtime.analysis.ifd import Row, load_scorer, score_rows
-from runtime.config import ConfigError
 from runtime.files import atomic_path
 from runtime.pipeline.progress import progress_bars
 from runtime.report import sections as sec
+from runtime.settings import ConfigError
 from runtime.storage.card import run_settings
 from runtime.storage.funnel import funnel, plain_summary
 from runtime.storage.run_dir import RunDirError

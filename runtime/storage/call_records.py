@@ -36,6 +36,7 @@ class CallRecords:
                 "seed": c.seed,
                 "request_hash": c.request_hash,
                 "program": made_for.get("program"),
+                "logprobs": json.dumps(c.logprobs) if c.logprobs else None,
             }
             for c in calls
             if c.replay_of is None  # a replayed answer is already in the table, counted once
@@ -49,11 +50,16 @@ class CallRecords:
         rows = self.db["lm_calls"].rows_where(
             f"request_hash = ? and parse_status in ({', '.join('?' * len(statuses))})",
             [request_hash, *statuses],
-            select="id, parse_status, parse_detail, raw_output, finish_reason, prompt_tokens, completion_tokens",
+            select="id, parse_status, parse_detail, raw_output, finish_reason, prompt_tokens, completion_tokens,"
+            " logprobs",
             order_by="id",
             limit=1,
         )
         return next(iter(rows), None)
+
+    def last_call_id(self) -> int:
+        """The id of the last call recorded (0 in an empty database): what a later step spends is counted after it."""
+        return self.db.execute("select coalesce(max(id), 0) from lm_calls").fetchone()[0]
 
     def calls_of(self, sample_id: str) -> list[dict[str, Any]]:
         return list(self.db["lm_calls"].rows_where("sample_id = ?", [sample_id], order_by="id"))

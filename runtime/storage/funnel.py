@@ -52,6 +52,9 @@ class Funnel:
     relabelled: int  # written in another domain than the one asked for, and labelled with that one
     screened_out: int  # its text steers its judges (gra_agents.steering); no judge was called
     instruction_passed: int
+    verified: int  # its code or math was run (runtime.pipeline.verification)
+    verdicts: dict  # agrees / contradicts / undecided -> samples
+    rejected_verification: int  # contradicted under --verify gate, before any sheet
     score_accepted: int  # μ ≥ τ and σ ≤ δ
     to_adjudication: int  # μ ≥ τ and σ > δ
     adjudicated: int  # accepted by the adjudicator
@@ -69,8 +72,9 @@ class Funnel:
 def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) -> Funnel:
     where, params = ("where round = ?", [round_]) if round_ is not None else ("", [])
     rows = store.db.execute(
-        f"select status, failure, {COPY}, domain, requested_domain from samples {where}", params
+        f"select status, failure, {COPY}, domain, requested_domain, verdict from samples {where}", params
     ).fetchall()
+    verdicts = [r[5] for r in rows if r[5] is not None]
     total = len(rows)
     status = [r[0] for r in rows]
     copies = sum(bool(r[2]) for r in rows)  # caught before the committee
@@ -89,6 +93,9 @@ def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) ->
         relabelled=sum(r[4] is not None and r[3] != r[4] for r in rows),
         screened_out=screened,
         instruction_passed=instruction_passed,
+        verified=len(verdicts),
+        verdicts={v: verdicts.count(v) for v in ("agrees", "contradicts", "undecided")},
+        rejected_verification=status.count(Status.REJECTED_VERIFICATION),
         score_accepted=passed_all - adj_ok,
         to_adjudication=sent,
         adjudicated=adj_ok,
@@ -110,6 +117,11 @@ def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
     t.add_row("relabelled: written in another domain than asked", str(f.relabelled))
     t.add_row("screened out: text steers its judges", str(f.screened_out))
     t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
+    if f.verified:
+        v = f.verdicts
+        t.add_row("verified: code or math run in the sandbox", str(f.verified))
+        t.add_row("  agrees / contradicts / undecided", f"{v['agrees']} / {v['contradicts']} / {v['undecided']}")
+        t.add_row("  rejected: contradicted (--verify gate)", str(f.rejected_verification))
     t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))
     t.add_row(f"score gate: sent to adjudicator (μ ≥ {f.tau:g}, σ > δ)", str(f.to_adjudication))
     t.add_row("adjudicated: accepted", str(f.adjudicated))

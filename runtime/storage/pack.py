@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import tomllib
 from collections.abc import Iterator
@@ -31,8 +32,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.table import Table
 
 from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator
-from runtime.config import ConfigError, Pool, SynthConfig
+from gra_agents.calibration import MemberCalibration
+from gra_agents.verifier import Verifier
+from runtime.config import Pool
+from runtime.errors import GraError
 from runtime.files import atomic_path
+from runtime.settings import ConfigError, SynthConfig
 
 PACK_FILE = "pack.toml"
 #: Packs that ship with gra, by name (``--prompts cpu``).
@@ -43,10 +48,11 @@ ROLE_MODULES: dict[str, type[dspy.Module]] = {
     "adjudicator": Adjudicator,
     "annotator": SeedAnnotator,
     "generator": Generator,
+    "verifier": Verifier,
 }
 
 
-class PackError(ValueError):
+class PackError(GraError, ValueError):
     """A prompt pack that cannot be used; ``str()`` is the one-line message for the user."""
 
 
@@ -80,10 +86,31 @@ class Program(BaseModel):
         return f"{self.role}/{self.model}"
 
 
+class Calibration(BaseModel):
+    """One member's calibration (``gra calibrate``): its check cut and its score map, and what they were fitted on."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    fitted_on: str  # the member whose reviews were fitted; members of one model share its fit
+    check_cut: float | None = None
+    score_x: list[float] = Field(default_factory=list)
+    score_y: list[float] = Field(default_factory=list)
+    verifier: float | None = None  # balanced accuracy of its verification verdicts on the labelled rows
+    score_auroc: float | None = None  # how well its expected sheets rank right above wrong on the labelled rows
+    check_rows: int = 0
+    score_rows: int = 0
+    verified_rows: int = 0
+    train: list[DataFile] = Field(default_factory=list)
+
+    def member(self) -> MemberCalibration:
+        return MemberCalibration(self.check_cut, tuple(self.score_x), tuple(self.score_y), self.verifier)
+
+
 class PackFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     programs: list[Program] = Field(default_factory=list)
     reliability: dict[str, float] = Field(default_factory=dict)
+    calibration: dict[str, Calibration] = Field(default_factory=dict)
 
 
 class Pack:
@@ -100,6 +127,10 @@ class Pack:
     def reliability(self) -> dict[str, float]:
         return self.spec.reliability
 
+    def calibration(self) -> dict[str, MemberCalibration]:
+        """Each calibrated member's check cut and score map (``gra calibrate``)."""
+        return {member: c.member() for member, c in self.spec.calibration.items()}
+
     def program(self, role: str, model: str) -> Program | None:
         return next((p for p in self.programs if p.role == role and p.model == model), None)
 
@@ -111,12 +142,18 @@ class Pack:
         return h.hexdigest()[:16]
 
     def module(self, program: Program) -> dspy.Module:
-        """A fresh role module with ``program``'s compiled state loaded (demos, instructions)."""
+        """A fresh role module with ``program``'s compiled state loaded (demos, instructions).
+
+        A predictor the role gained after the program was compiled (the reviewer's sheet with
+        evidence, say) is not in the file, and keeps its default demos.
+        """
         module = ROLE_MODULES[program.role]()
-        originals = {name: p.signature for name, p in module.named_predictors()}
-        module.load(str(self.path / program.file))
+        state = json.loads((self.path / program.file).read_text(encoding="utf-8"))
         for name, predictor in module.named_predictors():
-            predictor.signature = _named_as(predictor.signature, originals[name])
+            original = predictor.signature
+            if name in state:
+                predictor.load_state(state[name])
+                predictor.signature = _named_as(predictor.signature, original)
         return module
 
     def modules(self) -> dict[str, dict[str, dspy.Module]]:
@@ -234,6 +271,14 @@ def write_program(path: Path, program: Program, module: dspy.Module) -> None:
         finally:
             tmp.unlink(missing_ok=True)
         spec.programs = [p for p in spec.programs if p.key != program.key] + [program]
+        _write(path, spec)
+
+
+def write_calibration(path: Path, calibration: dict[str, Calibration]) -> None:
+    """Record members' calibration in the pack (members not given keep theirs)."""
+    with _locked(path):
+        spec = _current(path)
+        spec.calibration = spec.calibration | calibration
         _write(path, spec)
 
 

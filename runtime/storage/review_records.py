@@ -10,8 +10,26 @@ import json
 from typing import Any
 
 
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
 class ReviewRecords:
-    def add_review(self, sample_id: str, reviewer: str, kind: str, scores: list[int], review: str | None) -> None:
+    def add_review(
+        self,
+        sample_id: str,
+        reviewer: str,
+        kind: str,
+        scores: list[int],
+        review: str | None,
+        *,
+        reading: str | None = None,
+        read: list[float] | None = None,
+        probabilities: dict | None = None,
+    ) -> None:
+        """One reviewer's checks (``kind`` instruction) or sheet (response): the sampled numbers, how the
+        committee read them (``reading``: sampled, expected or calibrated), the numbers it read (``read``; for
+        checks, each P(pass)), and the engine's probability of every allowed value (``probabilities``)."""
         with self.transaction():
             self.db["reviews"].insert(
                 {
@@ -20,8 +38,35 @@ class ReviewRecords:
                     "kind": kind,
                     "scores": json.dumps(scores),
                     "review": review,
+                    "reading": reading,
+                    "read": _json(read),
+                    "probabilities": _json(probabilities),
                 }
             )
+
+    def add_program(
+        self, sample_id: str, role: str, author: str | None, seat: int, source: str, calls: list[str], run: Any
+    ) -> None:
+        """One program the verification stage ran (``role``: program, reference or response) and how its run went."""
+        with self.transaction():
+            self.db["programs"].insert(
+                {
+                    "sample_id": sample_id,
+                    "role": role,
+                    "author": author,
+                    "seat": seat,
+                    "source": source,
+                    "calls": json.dumps(calls),
+                    "status": str(run.status),
+                    "stdout": run.stdout,
+                    "stderr": run.stderr,
+                    "detail": run.detail,
+                    "seconds": round(run.seconds, 3),
+                }
+            )
+
+    def programs_of(self, sample_id: str) -> list[dict[str, Any]]:
+        return list(self.db["programs"].rows_where("sample_id = ?", [sample_id], order_by="id"))
 
     def add_adjudication(
         self,
@@ -31,6 +76,9 @@ class ReviewRecords:
         mean: float,
         accepted: bool,
         review: str | None = None,
+        *,
+        reading: str | None = None,
+        probabilities: dict | None = None,
     ) -> None:
         with self.transaction():
             self.db["adjudications"].insert(
@@ -41,6 +89,8 @@ class ReviewRecords:
                     "mean": mean,
                     "accepted": int(accepted),
                     "review": review,
+                    "reading": reading,
+                    "probabilities": _json(probabilities),
                 }
             )
 

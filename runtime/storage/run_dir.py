@@ -2,7 +2,7 @@
 
 ``gra synth`` and ``gra curate`` share these rules: a directory that holds a run is
 resumed only when the pool, settings and input file are the ones it was started with
-(:func:`runtime.config.fingerprint`), and ``--fresh`` removes the earlier run first.
+(:func:`runtime.fingerprint.fingerprint`), and ``--fresh`` removes the earlier run first.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 from runtime.config import Pool
+from runtime.errors import GraError
 from runtime.fingerprint import changed_parts
 from runtime.storage.store import read_fingerprint
 
 
-class RunDirError(ValueError):
+class RunDirError(GraError, ValueError):
     """The output directory cannot take this run."""
 
 

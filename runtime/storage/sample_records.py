@@ -26,10 +26,11 @@ class SampleRecords:
             self.db["samples"].update(sample_id, values)
 
     def restart_sample(self, row: dict[str, Any]) -> None:
-        """Put a sample back at its first stage: its reviews and adjudication go, its calls stay (for replay)."""
+        """Put a sample back at its first stage: its reviews, programs and adjudication go; its calls stay (replay)."""
         with self.transaction():
             self.db.execute("delete from reviews where sample_id = ?", [row["id"]])
             self.db.execute("delete from adjudications where sample_id = ?", [row["id"]])
+            self.db.execute("delete from programs where sample_id = ?", [row["id"]])
             self.db["samples"].insert({**row, "status": str(row["status"]), "created_at": now()}, replace=True)
 
     def round_progress(self, round_: int) -> dict[str, Any]:

@@ -64,6 +64,9 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
             "summary": str,
             "summarizer": str,
             "failure": str,
+            "verified": str,  # what the verification stage ran: math or code (null: nothing)
+            "verdict": str,  # agrees, contradicts or undecided
+            "evidence": str,  # the line the scorers read
             "created_at": str,
             "finished_at": str,
         },
@@ -71,7 +74,35 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
         [],
     ),
     "reviews": (
-        {"id": int, "sample_id": str, "reviewer": str, "kind": str, "scores": str, "review": str},
+        {
+            "id": int,
+            "sample_id": str,
+            "reviewer": str,
+            "kind": str,
+            "scores": str,  # JSON: the sampled 0/1 checks or 1-10 scores
+            "review": str,
+            "reading": str,  # how the committee read them: sampled, expected or calibrated
+            "read": str,  # JSON: the numbers it read (each check's P(pass); the sheet's scores)
+            "probabilities": str,  # JSON: field -> {value: probability}, from the engine's token log-probabilities
+        },
+        "id",
+        [("sample_id", "samples", "id")],
+    ),
+    "programs": (
+        {
+            "id": int,
+            "sample_id": str,
+            "role": str,  # program (math), reference (code), or response (the response's own code under test)
+            "author": str,  # the verifier member; null for the response
+            "seat": int,
+            "source": str,  # what ran in the sandbox
+            "calls": str,  # JSON: the test calls it was run on (code)
+            "status": str,  # the sandbox's: ok, error, timeout, memory, output_limit, crash, unavailable
+            "stdout": str,
+            "stderr": str,
+            "detail": str,
+            "seconds": float,
+        },
         "id",
         [("sample_id", "samples", "id")],
     ),
@@ -84,6 +115,8 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
             "mean": float,
             "accepted": int,
             "review": str,
+            "reading": str,
+            "probabilities": str,
         },
         "id",
         [("sample_id", "samples", "id")],
@@ -110,6 +143,7 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
             "seed": int,
             "request_hash": str,
             "program": str,  # the prompt-pack program that made the call; null: the default demos
+            "logprobs": str,  # JSON: per decoded token, its log-probability and top alternatives (judges' calls)
         },
         "id",
         [],
@@ -123,6 +157,7 @@ INDEXES = [
     ("samples", ["round"]),
     ("lm_calls", ["sample_id"]),
     ("reviews", ["sample_id"]),
+    ("programs", ["sample_id"]),
     ("lm_calls", ["request_hash"]),
 ]
 

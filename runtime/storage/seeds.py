@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime.errors import GraError
+
 MAX_LINE_BYTES = 1_000_000
 
 
-class SeedFileError(ValueError):
+class SeedFileError(GraError, ValueError):
     """A seed file that cannot be used; ``str()`` is the one-line message for the user."""
 
 

@@ -1,8 +1,9 @@
 """The statuses a sample moves through, as one enum.
 
 ``generating`` → ``reviewing`` → (``adjudicating``) → ``passed`` (awaiting dedup), and then
-exactly one terminal status. Members are plain strings in the database and compare equal
-to them.
+exactly one terminal status. A sample whose code or math the verification stage ran and
+found wrong ends ``rejected_verification`` under ``--verify gate``, before any score sheet.
+Members are plain strings in the database and compare equal to them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     REJECTED_STEERING = "rejected_steering"
     REJECTED_INSTRUCTION = "rejected_instruction"
+    REJECTED_VERIFICATION = "rejected_verification"  # its code or math was run and contradicted it (--verify gate)
     REJECTED_SCORE = "rejected_score"
     REJECTED_ADJUDICATION = "rejected_adjudication"
     DUPLICATE = "duplicate"

@@ -10,9 +10,10 @@ import pytest
 
 from gra_agents import Adjudicator, Reviewer, SeedAnnotator
 from runtime.calls.repetition import DegenerateOutput
-from runtime.config import SynthConfig, load_pool
+from runtime.config import load_pool
 from runtime.engines.supervisor import Supervisor
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 
 pytestmark = pytest.mark.engine

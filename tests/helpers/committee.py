@@ -11,8 +11,14 @@ GENERATOR = {
 }
 
 
+#: What the verifiers' programs compute, by the task they were given (other tasks get a program that prints nothing).
+PROGRAMS = {"Add 2 and 3.": "a, b = 2, 3\nprint(a + b)", "Multiply 4 by 6.": "print(4 * 6)"}
+
+
 class Committee:
     """Scripted judges: checks pass; WRONG scores 3, DISPUTED splits 10/10/4, the rest 9; the adjudicator gives 5.
+
+    Verifiers write the programs of :data:`PROGRAMS`, which run in the real sandbox.
 
     A seed's rewrite keeps its draft's mark. ``broken`` marks a text whose score calls (or
     rewrite) get unusable answers.
@@ -35,9 +41,12 @@ class Committee:
                 return "no rewrite today", "stop"
             mark = next((m for m in ("WRONG", "DISPUTED") if m in prompt), "fine")
             return json.dumps({"response": f"Rewritten ({mark})."}), "stop"
+        if name == "WriteProgram":
+            program = next((p for task, p in PROGRAMS.items() if task in prompt), "print()")
+            return json.dumps({"program": program}), "stop"
         if name == "CheckInstruction":
             return json.dumps({"reasonable": 1, "complete": 1, "clear": 1}), "stop"
-        if name == "Adjudicate":
+        if name in ("Adjudicate", "AdjudicateWithEvidence"):
             return self.sheet(5, "The reviews disagree; the answer is doubtful."), "stop"
         if self.broken and self.broken in prompt:
             return "no scores today", "stop"

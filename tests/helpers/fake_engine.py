@@ -4,6 +4,8 @@ Each request pops the next scripted reply: ``(content, finish_reason)`` or ``("H
 with ``respond`` set, the reply is ``respond(request_body)`` instead (for calls made concurrently,
 whose order a script cannot know).
 Requests are kept in ``.requests`` so a test can check what was sent (seed, response_format).
+With ``logprobs`` set (a function of the reply's text), a request that asks for ``logprobs`` gets
+``choices[0].logprobs`` as llama-server sends it (see :func:`digit_logprobs`).
 
 A request with ``"stream": true`` gets the reply as server-sent events, ``piece_chars``
 characters per event (a "token"), ``piece_delay_s`` apart; ``.streamed`` records, per
@@ -22,6 +24,7 @@ class FakeEngine:
     def __init__(self, script: list[tuple], *, piece_chars: int = 4, piece_delay_s: float = 0.0):
         self.script = list(script)
         self.respond = None
+        self.logprobs = None
         self.requests: list[dict] = []
         self.streamed: list[dict] = []
         self.piece_chars, self.piece_delay_s = piece_chars, piece_delay_s
@@ -55,14 +58,15 @@ class FakeEngine:
                 if body.get("stream"):
                     self.stream(body, content, finish)
                     return
+                choice = {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}
+                if body.get("logprobs") and engine.logprobs is not None:
+                    choice["logprobs"] = {"content": engine.logprobs(content)}
                 reply = {
                     "id": "x",
                     "object": "chat.completion",
                     "created": 0,
                     "model": body.get("model", "m"),
-                    "choices": [
-                        {"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}
-                    ],
+                    "choices": [choice],
                     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
                 }
                 data = json.dumps(reply).encode()
@@ -107,3 +111,28 @@ class FakeEngine:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def digit_logprobs(alternatives):
+    """A ``logprobs`` function for :class:`FakeEngine`: the text in tokens as Qwen cuts numbers (one digit each),
+    each digit's top alternatives from ``alternatives(digit) -> {token: probability}``."""
+    import math
+    import re
+
+    def content(text):
+        out = []
+        for token in re.findall(r"\d|\D+", text):
+            top = alternatives(token) if token.isdigit() else {token: 1.0}
+            out.append(
+                {
+                    "token": token,
+                    "logprob": math.log(top.get(token, 1e-9)),
+                    "bytes": list(token.encode()),
+                    "top_logprobs": [
+                        {"token": t, "logprob": math.log(p), "bytes": list(t.encode())} for t, p in top.items()
+                    ],
+                }
+            )
+        return out
+
+    return content

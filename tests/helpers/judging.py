@@ -6,8 +6,8 @@ import json
 
 from rich.console import Console
 
-from runtime.config import SynthConfig
 from runtime.pipeline import Members, Team
+from runtime.settings import SynthConfig
 from runtime.storage.seeds import load_seeds
 from runtime.storage.store import Store
 from tests.helpers.members import member

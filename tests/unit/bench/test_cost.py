@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
 from cost import floor, paper_run  # noqa: E402
+
 from runtime.storage.store import Store  # noqa: E402
 from tests.helpers.full_reviews import full_review_run  # noqa: E402
 

@@ -6,6 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
 from full_reviews import beyond_the_floor, checks_by_sample, floor_checks, floor_sheets, sheets_by_sample  # noqa: E402
+
 from tests.helpers.full_reviews import full_review_run  # noqa: E402
 
 

@@ -10,11 +10,12 @@ from dspy.utils.exceptions import AdapterParseError
 from runtime.calls import record as call_log
 from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.member_lm import MemberLM
-from runtime.config import Retry, SynthConfig
+from runtime.config import Retry
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from signatures import CheckInstruction
-from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.fake_engine import FakeEngine, digit_logprobs
 from tests.helpers.members import NO_WAIT, VALID, member
 
 
@@ -84,28 +85,48 @@ def test_engine_errors_back_off_then_succeed(engine):
 LOOPING = '{"reasonable": 1, "complete": 1, "clear": "' + "no, " * 2000 + '"}'
 
 
+LOOPING_RESPONSE = '{"response": "' + "no, " * 2000 + '"}'
+
+
 def test_a_looping_answer_is_stopped_mid_stream_and_retried(engine, tmp_path):
-    """The coordinator streams: the engine is hung up on where the loop is found, not 8,000 characters later."""
-    fake = engine([(LOOPING, "stop"), (VALID, "stop")], piece_delay_s=0.002)
+    """The coordinator streams a response: the engine is hung up on where the loop is found, not 8,000 chars later."""
+    fake = engine([(LOOPING_RESPONSE, "stop"), ('{"response": "4"}', "stop")], piece_delay_s=0.002)
     lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
     team = Team(lms, {n: "fake" for n in lms}, {"fake": 4}, retry=NO_WAIT)
     coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
 
     async def go():
+        answer = team.roles.generator.answer
         return await coordinator.members.call(
-            "reviewer", "m0", lambda: team.roles.reviewer.acheck("Add 2.", ""), sample_id="s"
+            "generator", "m0", lambda: answer.acall(instruction="Add 2 and 2.", input=""), sample_id="s"
         )
 
-    assert asyncio.run(go()).checks == [1, 1, 1]
+    assert asyncio.run(go()).response == "4"
     stopped, answered = coordinator.store.db["lm_calls"].rows_where(order_by="id")
     assert (stopped["parse_status"], answered["parse_status"]) == ("degenerate", "ok")
     assert stopped["finish_reason"] == "repetition" and "'no, ' repeated over 3" in stopped["parse_detail"]
-    assert LOOPING.startswith(stopped["raw_output"]) and len(stopped["raw_output"]) < 400  # what was decoded
+    assert LOOPING_RESPONSE.startswith(stopped["raw_output"]) and len(stopped["raw_output"]) < 400  # what was decoded
     assert stopped["completion_tokens"] == len(stopped["raw_output"]) // 4  # pieces decoded before the stop
     first = fake.streamed[0]
     assert fake.requests[0]["stream"] is True
     assert first["hung_up"] and first["sent"] < first["pieces"] // 4  # the engine stopped sending
     assert answered["attempt"] == 1 and answered["seed"] != stopped["seed"]
+
+
+def test_a_judge_asks_for_probabilities_unstreamed_and_they_are_kept_with_its_call(engine, tmp_path):
+    """A judge's answer is short (the schema bounds it), so it comes back whole, with its token probabilities."""
+    fake = engine([(VALID, "stop")])
+    fake.logprobs = digit_logprobs(lambda d: {d: 0.8, "0" if d == "1" else "1": 0.2})
+    lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
+    team = Team(lms, {n: "fake" for n in lms}, {"fake": 4}, retry=NO_WAIT)
+    coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
+    checks = asyncio.run(
+        coordinator.members.call("reviewer", "m0", lambda: team.roles.reviewer.acheck("Add 2.", ""), sample_id="s")
+    )
+    assert "stream" not in fake.requests[0] and fake.requests[0]["logprobs"] is True
+    assert checks.checks == [1, 1, 1] and checks.passes == pytest.approx([0.8, 0.8, 0.8])
+    (call,) = coordinator.store.db["lm_calls"].rows
+    assert [t["token"] for t in json.loads(call["logprobs"])][:2] == ['{"reasonable": ', "1"]
 
 
 def test_a_loop_in_an_answer_that_was_not_streamed_is_degenerate_once_finished(engine):

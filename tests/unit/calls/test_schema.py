@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from runtime.calls.adapter import classify
+from runtime.calls.outcome import classify
 from runtime.calls.schema import ParseFailure, output_schema, response_format, validate_answer
 from signatures import ALL_SIGNATURES, AnnotateSeed, CheckInstruction, InventKeywords, ScoreResponse
 from tests.helpers.paths import SNAPSHOTS

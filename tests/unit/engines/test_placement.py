@@ -9,10 +9,10 @@ import threading
 import pytest
 
 from runtime.calls.member_lm import MemberLM
-from runtime.config import SynthConfig
 from runtime.engines.placement import Placement
 from runtime.engines.proc_stats import thread_ids
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 
 CORES = sorted(os.sched_getaffinity(0))

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from runtime.config import ConfigError, SynthConfig
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.funnel import Savings, funnel
 from runtime.storage.store import Store
 from tests.helpers.committee import Committee

@@ -6,9 +6,9 @@ import json
 
 from rich.console import Console
 
-from runtime.config import SynthConfig
 from runtime.pipeline import Coordinator, Team
 from runtime.pipeline.dedup import DedupIndex
+from runtime.settings import SynthConfig
 from runtime.storage.seeds import load_seeds
 from runtime.storage.store import Store
 from tests.helpers.committee import Committee

@@ -6,8 +6,8 @@ import json
 
 from rich.console import Console
 
-from runtime.config import SynthConfig
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import NO_WAIT, member

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import runtime.pipeline.copies as copies_module
-from runtime.config import SynthConfig
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig
 from runtime.storage.funnel import funnel
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine

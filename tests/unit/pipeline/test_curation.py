@@ -39,14 +39,15 @@ def test_every_row_comes_back_once_in_input_order_with_its_fields(tmp_path, fake
     assert [r["id"] for r in rows] == ["a", "seed-2", "c", "d"]  # a row without an id gets one
     assert rows[0]["source"] == "mine" and rows[0]["output"] == "5"
     statuses = {r["id"]: r["status"] for r in rows}
-    assert statuses == {"a": "accepted", "seed-2": "accepted", "c": "rejected_score", "d": "rejected_adjudication"}
+    expected = {"a": "accepted", "seed-2": "accepted", "c": "rejected_verification", "d": "rejected_adjudication"}
+    assert statuses == expected  # 4 × 6 is 24: three programs said so, and no sheet was asked for
     for r in rows:
         assert len(r["reviews"]) == 3 and all(set(v) >= {"reviewer", "checks"} for v in r["reviews"])
         sheets = [v for v in r["reviews"] if "scores" in v]
-        # the wrong row's first sheet of 3s leaves μ < τ whatever the others give: they are not asked
-        assert len(sheets) == (1 if r["id"] == "c" else 3)
+        assert len(sheets) == (0 if r["id"] == "c" else 3)
+        programs = 3 if r["id"] in ("a", "c") else 0  # the math rows are verified
         calls = store.calls_of(r["id"])
-        assert len(calls) == 3 + len(sheets) + (r["id"] == "d")  # checks, sheets, the adjudicator for the dispute
+        assert len(calls) == 3 + programs + len(sheets) + (r["id"] == "d")  # the adjudicator for the dispute
     assert rows[3]["mean"] == pytest.approx(8.0) and rows[3]["adjudicated_mean"] == 5.0
     accepted = [json.loads(line)["id"] for line in (tmp_path / "accepted.jsonl").read_text().splitlines()]
     assert accepted == ["a", "seed-2"]
@@ -70,12 +71,16 @@ def test_a_single_named_reviewer_judges_every_row_alone(tmp_path, fake, data):
 
 
 def test_a_row_whose_reviewer_fails_is_failed_with_the_reason_and_the_others_go_on(tmp_path, fake, data):
-    fake.respond = Committee(broken="Multiply 4 by 6.")
+    fake.respond = Committee(broken="Name the capital of France.")
     _, rows = curate(tmp_path, fake, data)
 
-    c = rows[2]
-    assert c["status"] == "failed" and c["failure"].startswith("score:")
-    assert [r["status"] for r in rows if r["id"] != "c"] == ["accepted", "accepted", "rejected_adjudication"]
+    b = rows[1]
+    assert b["status"] == "failed" and b["failure"].startswith("score:")
+    assert [r["status"] for r in rows if r["id"] != b["id"]] == [
+        "accepted",
+        "rejected_verification",
+        "rejected_adjudication",
+    ]
 
 
 def test_a_second_pass_judges_no_settled_row_again(tmp_path, fake, data):
@@ -87,4 +92,4 @@ def test_a_second_pass_judges_no_settled_row_again(tmp_path, fake, data):
 
     assert rows[3]["status"] == "rejected_adjudication" and len(rows[3]["reviews"]) == 3
     assert store.db["lm_calls"].count == calls  # the restarted row's calls were served from the database
-    assert len(fake.requests) == 23  # 6 + 6 + 4 + 7, the first time only
+    assert len(fake.requests) == 28  # 9 + 6 + 6 + 7, the first time only

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from runtime.config import SeedDomains, SynthConfig
 from runtime.pipeline import Coordinator, Team
 from runtime.pipeline.domains import classify, labelled_tasks
+from runtime.settings import SeedDomains, SynthConfig
 from runtime.storage.funnel import funnel
 from runtime.storage.seeds import Seed
 from runtime.storage.store import Store

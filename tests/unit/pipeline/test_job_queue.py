@@ -6,9 +6,10 @@ import json
 import pytest
 
 from runtime.calls.member_lm import MemberLM
-from runtime.config import Retry, SynthConfig
+from runtime.config import Retry
 from runtime.pipeline import Coordinator, MembersDown, Team
 from runtime.pipeline.job_queue import drain
+from runtime.settings import SynthConfig
 from runtime.storage.seeds import Seed
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine

@@ -12,12 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gra_agents import RoleAssignment
-from runtime.config import SynthConfig
+from gra_agents.calibration import MemberCalibration
 from runtime.pipeline import Members, Team
 from runtime.pipeline.judges import Judges
+from runtime.pipeline.reading import Reading
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from signatures import SCORE_DIMENSIONS
-from tests.helpers.fake_engine import FakeEngine
+from tests.helpers.fake_engine import FakeEngine, digit_logprobs
 from tests.helpers.members import member
 
 ROLES = RoleAssignment(generator="g", reviewers=("r0", "r1", "r2"), adjudicator="a")
@@ -47,8 +49,13 @@ def scripted(checks, sheets, adjudicator=8):
     return respond
 
 
-def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(), models=None, **config):
+def judge(
+    engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(), models=None, calibration=None, **config
+):
     """Judge one sample with scripted reviewers; its status and how many calls it took.
+
+    The sample is verified only when ``verify`` is given (these tests are about the committee's
+    order); ``calibration`` (member → MemberCalibration) reads the sheets calibrated.
 
     ``history``: (reviewer, checks) of earlier samples' first instruction checks, already in the store;
     ``sheet_history``: (reviewer, score sheet) of earlier samples' scores; ``models``: member → model
@@ -56,7 +63,7 @@ def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(
     """
     engine.respond = scripted(checks, sheets, adjudicator)
     lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
-    store, cfg = Store(db), SynthConfig(**config)
+    store, cfg = Store(db), SynthConfig(**({"verify": "off"} | config))
     for i, (reviewer, earlier) in enumerate(history):
         store.new_sample({"id": f"h{i}", "round": 1, "ordinal": i + 1, "status": "rejected_instruction"})
         store.add_review(f"h{i}", reviewer, "instruction", earlier, None)
@@ -66,7 +73,10 @@ def judge(engine, db, checks, sheets, adjudicator=8, history=(), sheet_history=(
     team = Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}, model_of=models or {})
     members = Members(team, store, cfg, db.parent, None)
     store.new_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
-    status = asyncio.run(Judges(members, cfg).judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
+    judges = Judges(members, cfg)
+    if calibration is not None:
+        judges.reading = Reading("calibrated", calibration)
+    status = asyncio.run(judges.judge("s", ROLES, "Add 2 and 3.", "", "5", "Math"))
     return status, store.db["lm_calls"].count, store.sample("s")
 
 
@@ -87,8 +97,15 @@ def test_early_exit_reaches_the_decision_of_full_reviews_with_no_more_calls(
     sheet_history = [(r, [2 + 3 * i] * 6) for i, r in enumerate(asked)]
     runs = {
         early: judge(
-            engine, tmp_path_factory.mktemp("j") / "g.db", checks, sheets, adjudicator,
-            history=history, sheet_history=sheet_history, tau=tau, vote=vote,
+            engine,
+            tmp_path_factory.mktemp("j") / "g.db",
+            checks,
+            sheets,
+            adjudicator,
+            history=history,
+            sheet_history=sheet_history,
+            tau=tau,
+            vote=vote,
         )
         for early in (False, True)
     }
@@ -96,6 +113,45 @@ def test_early_exit_reaches_the_decision_of_full_reviews_with_no_more_calls(
     assert early == full and early_calls <= full_calls
     if early_calls == full_calls:  # nothing skipped: the very same record
         assert (early_row["mean"], early_row["std"]) == (full_row["mean"], full_row["std"])
+
+
+MAPS = st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).map(sorted)
+CUTS = st.floats(0.05, 0.95)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    checks=st.lists(CHECKS, min_size=3, max_size=3),
+    sheets=st.lists(SHEET, min_size=3, max_size=3),
+    maps=st.lists(MAPS, min_size=4, max_size=4),
+    cuts=st.lists(CUTS, min_size=4, max_size=4),
+    lean=st.floats(0.5, 0.95),
+    tau=st.sampled_from([6.0, 7.0, 8.0]),
+)
+def test_early_exit_is_exact_for_calibrated_sheets_too(engine, tmp_path_factory, checks, sheets, maps, cuts, lean, tau):
+    """Calibrated sheets (1 + 9 × P(right) ≤ 10) keep early exit's bound: the same decision as every review."""
+    engine.logprobs = digit_logprobs(lambda d: {d: lean, str((int(d) + 1) % 10): 1 - lean})
+    calibration = {
+        m: MemberCalibration(check_cut=c, score_x=(1.0, 4.0, 7.0, 10.0), score_y=tuple(ys))
+        for m, c, ys in zip(("r0", "r1", "r2", "a"), cuts, maps, strict=True)
+    }
+    try:
+        runs = {
+            early: judge(
+                engine,
+                tmp_path_factory.mktemp("c") / "g.db",
+                checks,
+                sheets,
+                calibration=calibration,
+                early_exit=early,
+                tau=tau,
+            )
+            for early in (False, True)
+        }
+    finally:
+        engine.logprobs = None
+    (full, full_calls, _), (early, early_calls, _) = runs[False], runs[True]
+    assert early == full and early_calls <= full_calls
 
 
 def test_a_0_from_the_first_reviewer_spares_the_other_two(engine, tmp_path):

@@ -7,9 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from runtime.cli import app
-from runtime.config import Retry, SynthConfig, load_pool
+from runtime.config import Retry, load_pool
 from runtime.fingerprint import fingerprint
 from runtime.pipeline import Coordinator, RoleFailed, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import NO_WAIT, VALID, member

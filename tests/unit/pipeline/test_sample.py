@@ -3,8 +3,8 @@
 import asyncio
 
 from gra_agents import assign_roles, sample_rng
-from runtime.config import SynthConfig
 from runtime.pipeline import Coordinator, Team
+from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import member

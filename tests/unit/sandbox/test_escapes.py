@@ -95,10 +95,12 @@ print(open({str(existing)!r}).read())
 
 
 def test_a_fork_bomb_makes_no_process(sandbox):
+    before = set(child_pids())  # other tests of this process may have left helpers running (an embedder, say)
     ex = sandbox.run("import os\nwhile True:\n    os.fork()")
     assert ex.status is ExecStatus.ERROR
     assert ex.detail == "OSError: [Errno 52] Function not implemented"
-    assert child_pids() == runner_pids() and len(runner_pids()) == 1  # only the spare for the next program
+    new = set(child_pids()) - before
+    assert len(new) == 1 and new <= set(runner_pids())  # only the spare for the next program
 
 
 def test_an_infinite_loop_times_out_and_the_next_program_runs(sandbox):

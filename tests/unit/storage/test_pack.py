@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from runtime.config import SynthConfig, load_pool
+from runtime.config import load_pool
 from runtime.curate import curate
 from runtime.fingerprint import fingerprint
 from runtime.optimize import OptimizeRequest, optimize
+from runtime.settings import SynthConfig
 from runtime.storage.pack import PackError, load_pack, read_pack, resolve_pack
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.store import Store
