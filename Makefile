@@ -17,7 +17,7 @@ SGLANG_ENV     := .sglang-env
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install sandbox engine sglang-env models synth test bench clean
+.PHONY: install sandbox engine sglang-env models browser synth test bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,12 @@ SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
 synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
-test: engine models sandbox         ## import contracts, then the whole test suite (doctests and the real engine included)
+browser:                            ## headless Chromium for the report's browser test (Debian's packages, once per machine)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver) >/dev/null \
+	  || { echo "gra: could not install chromium and chromium-driver (apt-get); the report's browser test needs them" >&2; exit 1; }
+
+test: engine models sandbox browser ## import contracts, then the whole test suite (doctests and the real engine included)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

@@ -21,7 +21,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from runtime.analysis.calibration import auroc, check_cut, probed, score_map, verdict_accuracy
+from runtime.analysis.calibration import (
+    auroc,
+    check_cut,
+    probed,
+    reliability_bins,
+    score_map,
+    verdict_accuracy,
+)
 from runtime.config import load_pool
 from runtime.curate import judge_rows
 from runtime.pipeline.probe import Prober
@@ -72,14 +79,24 @@ def fit(store, member: str, model: str, rows: list[dict], train: Path) -> Calibr
     calibration.verifier, calibration.verified_rows = verdict_accuracy(store, labels)
     calibration.score_auroc = auroc(sheets[True], sheets[False])
     if checks[True] or checks[False]:
-        calibration.check_cut = check_cut(checks[True], checks[False])
+        cut = calibration.check_cut = check_cut(checks[True], checks[False])
         calibration.check_rows = len(checks[True]) + len(checks[False])
+        calibration.sound_flagged = share(p > cut for p in checks[True])
+        calibration.broken_flagged = share(p > cut for p in checks[False])
     if sheets[True] and sheets[False]:
         calibration.score_x, calibration.score_y = score_map(
             sheets[True] + sheets[False], [True] * len(sheets[True]) + [False] * len(sheets[False])
         )
         calibration.score_rows = len(sheets[True]) + len(sheets[False])
+        member_map = calibration.member()
+        said = [member_map.p_right(x) for x in sheets[True] + sheets[False]]
+        calibration.reliability_bins = reliability_bins(said, [True] * len(sheets[True]) + [False] * len(sheets[False]))
     return calibration
+
+
+def share(flags) -> float | None:
+    flags = list(flags)
+    return round(sum(flags) / len(flags), 4) if flags else None
 
 
 def calibrate(

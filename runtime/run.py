@@ -80,6 +80,7 @@ def synthesize(
     with session:
         session.open({"synth": asdict(config), "seeds": str(seeds_path)}, roles=roles, answers_from=answers_from)
         coordinator = Coordinator(session.team, session.store, out, config, console, session.members)
+        coordinator.rewrite_accepted()
         if session.resumed:
             coordinator.write_data()  # never trust the file a crash left behind
             console.print(f"resume: {describe_progress(session.store)}; index {coordinator.index.report}")
@@ -88,7 +89,9 @@ def synthesize(
             console.print(f"resume: {replayed} finished calls were served from the database, not re-sent")
     path = coordinator.write_data()
     report(session.store, config, wall, console)
-    console.print(f"data: {path}\ndatabase: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
+    console.print(f"data: {path}  (kept: deduplicated, summarized)")
+    console.print(f"accepted: {out / 'accepted.jsonl'}  (as the committee passed them, before deduplication)")
+    console.print(f"database: {out / 'gra.db'}  (gra inspect {out} SAMPLE_ID)")
     if html:
         console.print(f"report: {write_report(out, console=console)}")
     return path

@@ -53,7 +53,7 @@ class RunSession:
         mode: Mode = "resume",
         fresh: bool = False,
         allow_changed: bool = False,
-        outputs: tuple[str, ...] = ("data.jsonl",),
+        outputs: tuple[str, ...] = ("data.jsonl", "accepted.jsonl"),
         console: Console | None = None,
     ):
         self.out, (self.pool, self.pool_path), self.config = out, pool, config
@@ -78,6 +78,7 @@ class RunSession:
                 prepare_out(self.out, self.fresh, self.outputs)
             self.store = Store(self.out / "gra.db")
             record = record | {"pool": self.pool.model_dump(), "prompts": describe(self.pack)}
+            record |= {"pack": str(self.pack.path)} if self.pack else {}
             self.run_id = self.store.start_run(self.config.seed, record, self.fingerprint)
             self.store.put_members(member_rows(self.pool))
             sup = self.supervisor

@@ -75,6 +75,25 @@ def verdict_accuracy(store: Store, labels: dict[str, dict]) -> tuple[float | Non
     return round((mean(hits[True]) + mean(hits[False])) / 2, 4), len(hits[True]) + len(hits[False])
 
 
+def reliability_bins(said: Sequence[float], right: Sequence[bool], bins: int = 5) -> list[list[float]]:
+    """A reliability diagram's points: per bin of equal width in P(right) said, the mean said, the share right, rows.
+
+    >>> reliability_bins([0.1, 0.15, 0.9, 0.95], [False, False, True, False], bins=2)
+    [[0.125, 0.0, 2], [0.925, 0.5, 2]]
+    """
+    points = []
+    for b in range(bins):
+        inside = [
+            (p, r)
+            for p, r in zip(said, right, strict=True)
+            if b / bins <= p < (b + 1) / bins or (p == 1 and b == bins - 1)
+        ]
+        if inside:
+            mean_said = sum(p for p, _ in inside) / len(inside)
+            points.append([round(mean_said, 4), round(sum(r for _, r in inside) / len(inside), 4), len(inside)])
+    return points
+
+
 def probed(store: Store, member: str, labels: dict[str, dict]) -> tuple[dict, dict]:
     """From a probe run: ``(p_fail by sound label, sheet averages by correct label)`` of ``member``'s reviews.
 

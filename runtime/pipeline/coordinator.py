@@ -24,7 +24,7 @@ from runtime.pipeline.sample import Sampler
 from runtime.pipeline.team import Members, RoleFailed, Team
 from runtime.pipeline.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
-from runtime.storage.export import write_data
+from runtime.storage.export import append_accepted, rewrite_accepted, write_data
 from runtime.storage.seeds import Seed
 from runtime.storage.status import Status
 from runtime.storage.store import Store
@@ -109,6 +109,8 @@ class Coordinator:
                         return
                     outcome = await self.sampler.run(round_, ordinal, pool, restart=restart)
                     WATCHDOG.progressed()
+                    if outcome == Status.PASSED:  # the user sees it now, not when the round ends
+                        append_accepted(self.store, f"r{round_}-{ordinal:05d}", self.out / "accepted.jsonl")
                     passed += outcome == Status.PASSED
                     progress.advance(task)
                     progress.advance(passed_task, outcome == Status.PASSED)
@@ -151,3 +153,7 @@ class Coordinator:
     def write_data(self) -> Path:
         """Rewrite ``data.jsonl`` from the database: every accepted sample, once."""
         return write_data(self.store, self.out / "data.jsonl")
+
+    def rewrite_accepted(self) -> Path:
+        """Rewrite ``accepted.jsonl`` (every sample the committee passed so far) from the database."""
+        return rewrite_accepted(self.store, self.out / "accepted.jsonl")

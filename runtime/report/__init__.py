@@ -24,17 +24,23 @@ from runtime.analysis.ifd import Row, load_scorer, score_rows
 from runtime.files import atomic_path
 from runtime.pipeline.progress import progress_bars
 from runtime.report import sections as sec
+from runtime.report.judging import calibration_section, verification_section
+from runtime.report.rows import data_rows
 from runtime.settings import ConfigError
 from runtime.storage.card import run_settings
 from runtime.storage.funnel import funnel, plain_summary
+from runtime.storage.pack import Pack, PackError, read_pack
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.status import Status
 from runtime.storage.store import Store
 
-#: The sections of every report, in order (ids of ``<section>`` elements).
+#: The sections a report may hold, in order (ids of ``<section>`` elements); one with nothing to show is left out.
 SECTIONS = (
+    "data",
     "funnel",
     "cost",
+    "verification",
+    "calibration",
     "scores",
     "sigma",
     "adjudication",
@@ -122,8 +128,11 @@ def coverage_numbers(cov) -> dict[str, Any]:
 def build_sections(run: sec.Run, console: Console) -> list[sec.Section]:
     """Every section, each built in turn under a progress bar."""
     builders = [
+        lambda: data_section(run),
         lambda: sec.funnel_section(run),
         lambda: sec.cost_section(run),
+        lambda: verification_section(run),
+        lambda: calibration_section(run_pack(run)),
         lambda: sec.scores_section(run),
         lambda: sec.sigma_section(run),
         lambda: sec.adjudication_section(run),
@@ -140,7 +149,24 @@ def build_sections(run: sec.Run, console: Console) -> list[sec.Section]:
         for build in builders:
             built.append(build())
             bars.advance(task)
-    return built
+    return [s for s in built if s is not None]
+
+
+def data_section(run: sec.Run) -> sec.Section:
+    """Every sample, kept or rejected, with the stage and reason that settled it (filterable in the page)."""
+    rows = data_rows(run.store, run.tau)
+    kept = sum(r["status"] == "accepted" for r in rows)
+    note = f"{len(rows)} samples, {kept} kept. Filter by domain or status; gra inspect tells any one's whole story."
+    return sec.Section("data", "The data: every sample and what settled it", [note], rows=rows)
+
+
+def run_pack(run: sec.Run) -> Pack | None:
+    """The prompt pack the run used, if its folder is still there."""
+    path = next((c.get("pack") for c in run.store.run_configs() if c.get("pack")), None)
+    try:
+        return read_pack(path) if path else None
+    except PackError:
+        return None
 
 
 def coverage_built(run: sec.Run) -> sec.Section:

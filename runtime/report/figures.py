@@ -110,3 +110,18 @@ def coverage_map(seeds: np.ndarray, kept: np.ndarray, title: str) -> str:
     ax.legend(fontsize=8)
     ax.set_title(title)
     return png(fig)
+
+
+def reliability(curves: dict[str, Sequence[tuple[float, float]]], title: str) -> str:
+    """A reliability diagram: per member, the share found right against the P(right) said; the diagonal is perfect."""
+    fig, ax = pyplot().subplots(figsize=(4.6, 4.2))
+    ax.plot([0, 1], [0, 1], color="#bbb", linestyle="--", linewidth=1, label="perfect")
+    for name, points in curves.items():
+        ax.plot([p for p, _ in points], [r for _, r in points], marker="o", label=name)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("P(right) the calibrated sheet says")
+    ax.set_ylabel("share of those rows right")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return png(fig)

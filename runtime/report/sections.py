@@ -1,7 +1,7 @@
 """The sections of ``report.html``, each built from the run's database (and the analyses beside it).
 
-A section is a title, a few sentences, tables and plots; every section is always present,
-and one whose analysis was not run says how to run it.
+A section is a title, a few sentences, tables and plots. A section with nothing to show
+(no adjudication, nothing verified) is left out; one whose analysis was not run says how to run it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class Section:
     tables: list[tuple[list[str], list[list[Any]]]] = field(default_factory=list)  # (header, rows)
     figures: list[str] = field(default_factory=list)  # base64 PNG
     samples: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the data table (runtime.report.rows), filterable
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,10 @@ def sigma_section(run: Run) -> Section:
     return Section("sigma", "Disagreement (σ) with δ marked", [note, f"{over} of {len(values)} above δ."], [], [plot])
 
 
-def adjudication_section(run: Run) -> Section:
+def adjudication_section(run: Run) -> Section | None:
     outcomes = adjudication_outcomes(run.store)
+    if not any(outcomes.values()):
+        return None
     plot = figures.bars(list(outcomes), {"samples": list(outcomes.values())}, "adjudicator's verdicts", "samples")
     table = (["verdict", "samples"], [[k, v] for k, v in outcomes.items()])
     return Section("adjudication", "Adjudication outcomes", [], [table], [plot])

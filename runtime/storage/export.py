@@ -5,6 +5,10 @@
 of ``gra curate`` with its verdict and ``accepted.jsonl`` the accepted ones; ``gra refine``'s
 ``curated.jsonl`` carries each seed's rewrite and ``refined.jsonl`` the accepted ones. All are
 derived: a resumed run rewrites them, so a file a crash left behind is never trusted.
+
+One file is appended to while a synth round runs: ``accepted.jsonl``, each sample the
+committee passed as it is decided, before deduplication (marked ``provisional``), so a user
+sees the first rows within minutes. A resumed run rewrites it from the database first.
 """
 
 from __future__ import annotations
@@ -42,6 +46,29 @@ def write_data(store: Store, path: Path) -> Path:
     """``data.jsonl``: every accepted sample once, by round, then descending μ."""
     rows = store.samples(f"status = '{Status.ACCEPTED}'", order_by="round, mean desc, id")
     return write_jsonl(path, ({k: _keywords(r)[k] for k in DATA_FIELDS} for r in rows))
+
+
+#: The fields of one ``accepted.jsonl`` line of a synth run, in order.
+ACCEPTED_FIELDS = ("id", "instruction", "input", "output", "domain", "mean", "adjudicated_mean", "verdict", "round")
+#: Where a synth sample stands once its committee passed it: waiting for dedup, kept, or dropped by it.
+PASSED_ONCE = (
+    f"status in ('{Status.PASSED}', '{Status.ACCEPTED}') or (status = '{Status.DUPLICATE}' and mean is not null)"
+)
+
+
+def accepted_line(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in ACCEPTED_FIELDS} | {"provisional": True}
+
+
+def append_accepted(store: Store, sample_id: str, path: Path) -> None:
+    """Add one sample the committee just passed to ``accepted.jsonl`` (pre-dedup), flushed at once."""
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(accepted_line(store.sample(sample_id)), ensure_ascii=False) + "\n")
+
+
+def rewrite_accepted(store: Store, path: Path) -> Path:
+    """``accepted.jsonl`` anew from the database: every sample the committee passed, in the order it was decided."""
+    return write_jsonl(path, (accepted_line(r) for r in store.samples(PASSED_ONCE, order_by="finished_at, id")))
 
 
 def write_annotated_seeds(store: Store, path: Path) -> Path:

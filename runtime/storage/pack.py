@@ -97,6 +97,9 @@ class Calibration(BaseModel):
     score_y: list[float] = Field(default_factory=list)
     verifier: float | None = None  # balanced accuracy of its verification verdicts on the labelled rows
     score_auroc: float | None = None  # how well its expected sheets rank right above wrong on the labelled rows
+    sound_flagged: float | None = None  # share of the sound training instructions its cut turns away
+    broken_flagged: float | None = None  # share of the broken ones it catches
+    reliability_bins: list[list[float]] = Field(default_factory=list)  # [P(right) said, right found, rows] per bin
     check_rows: int = 0
     score_rows: int = 0
     verified_rows: int = 0
