@@ -70,7 +70,7 @@ async def score_all(coordinator: Coordinator, rows) -> dict[str, list[dict]]:
                 s = await coordinator.members.call(
                     "reviewer",
                     member,
-                    lambda row=row, demos=demos: coordinator.team.roles.reviewer.ascore(
+                    lambda row=row, demos=demos: coordinator.team.roles.reviewer.scores.acall(
                         row["instruction"], row["input"], row["output"], demos
                     ),
                     sample_id=f"{member}-{i}",

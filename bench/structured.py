@@ -71,8 +71,8 @@ def jobs(seeds, n_calls: int, rng: random.Random):
             lambda s: generator.write.acall(domain=rng.choice(DOMAINS), keywords=s.instruction.split()[:3]),
         ),
         ("AnswerInstruction", "generator", lambda s: generator.answer.acall(instruction=s.instruction, input=s.input)),
-        ("CheckInstruction", "reviewer", lambda s: reviewer.acheck(s.instruction, s.input)),
-        ("ScoreResponse", "reviewer", lambda s: reviewer.ascore(s.instruction, s.input, s.output)),
+        ("CheckInstruction", "reviewer", lambda s: reviewer.checks.acall(s.instruction, s.input)),
+        ("ScoreResponse", "reviewer", lambda s: reviewer.scores.acall(s.instruction, s.input, s.output)),
         (
             "Adjudicate",
             "adjudicator",

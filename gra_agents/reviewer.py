@@ -46,68 +46,80 @@ def read_scores(p: dspy.Prediction) -> dspy.Prediction:
     )
 
 
-class Reviewer(dspy.Module):
-    """The reviewer role: three binary instruction checks, then six 1-10 scores and a review.
+class InstructionChecks(dspy.Module):
+    """The reviewer's first stage: three binary instruction checks (reasonable, complete, clear).
 
-    ``forward`` runs both stages and skips scoring when a check fails; the coordinator
-    calls ``check`` and ``score`` separately so every reviewer's checks are in before
-    anyone scores. ``checks`` and ``scores`` come back as lists in the order of
-    ``CHECK_DIMENSIONS`` and ``SCORE_DIMENSIONS``, with each check's probability of a pass
-    (``passes``) and each score's expected value (``expected``) read from the engine's token
-    probabilities (:mod:`gra_agents.distributions`).
-
-    ``evidence`` is what the verification stage saw when it ran the response's code or the
-    math (:mod:`gra_agents.evidence`); with it, the sheet is asked with
-    :class:`~signatures.score_with_evidence.ScoreWithEvidence`, without it with the paper's
-    ``ScoreResponse``.
-
-    ``demos`` are the few-shot demos of this call; the coordinator draws them per sample
-    from the sample's domain (:mod:`gra_agents.demos`). Left out, they are drawn from the
-    bank with the instruction as the seed, so a reviewer never sees one fixed score sheet.
+    Returns ``checks`` (the sampled 0/1s in the order of ``CHECK_DIMENSIONS``), ``passes``
+    (each check's P(1) read from the engine's token probabilities) and ``distributions``.
+    ``demos`` are this call's few-shot demos (the coordinator draws them per sample from the
+    sample's domain); left out, they are drawn from the bank with the instruction as the seed.
     """
 
     def __init__(self):
         super().__init__()
         self.check_instruction = dspy.Predict(CheckInstruction)
-        self.score_response = dspy.Predict(ScoreResponse)
-        self.score_with_evidence = dspy.Predict(ScoreWithEvidence)
 
-    def _check_inputs(self, instruction, input, demos):
+    def _inputs(self, instruction, input, demos):
         draw = lambda: check_demos(None, random.Random(instruction))  # noqa: E731
         demos = chosen(self.check_instruction, demos, draw)
         return dict(instruction=instruction, input=input, demos=demos, config=PROBABILITIES)
 
-    def _scorer(self, evidence: str | None) -> dspy.Predict:
+    def forward(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
+        return read_checks(self.check_instruction(**self._inputs(instruction, input, demos)))
+
+    async def aforward(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
+        return read_checks(await self.check_instruction.acall(**self._inputs(instruction, input, demos)))
+
+
+class ResponseScores(dspy.Module):
+    """The reviewer's second stage: six 1-10 scores and a short review of a response.
+
+    Returns ``scores`` (sampled, in the order of ``SCORE_DIMENSIONS``), ``expected`` (each
+    score's probability-weighted value), ``distributions`` and the ``review``. With
+    ``evidence`` (what the verification stage saw when it ran the response's code or the
+    math, :mod:`gra_agents.evidence`) the sheet is asked with
+    :class:`~signatures.score_with_evidence.ScoreWithEvidence`, else with the paper's ``ScoreResponse``.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.score_response = dspy.Predict(ScoreResponse)
+        self.score_with_evidence = dspy.Predict(ScoreWithEvidence)
+
+    def _predictor(self, evidence: str | None) -> dspy.Predict:
         return self.score_with_evidence if evidence else self.score_response
 
-    def _score_inputs(self, instruction, input, response, demos, evidence):
+    def _inputs(self, instruction, input, response, demos, evidence):
         draw = lambda: score_demos(None, random.Random(instruction))  # noqa: E731
         inputs = dict(instruction=instruction, input=input, response=response, config=PROBABILITIES)
         if evidence:
             inputs["evidence"] = evidence
-        return inputs | {"demos": chosen(self._scorer(evidence), demos, draw)}
+        return inputs | {"demos": chosen(self._predictor(evidence), demos, draw)}
 
-    def check(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
-        return read_checks(self.check_instruction(**self._check_inputs(instruction, input, demos)))
+    def forward(self, instruction, input, response, demos=None, evidence=None) -> dspy.Prediction:
+        return read_scores(self._predictor(evidence)(**self._inputs(instruction, input, response, demos, evidence)))
 
-    async def acheck(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
-        return read_checks(await self.check_instruction.acall(**self._check_inputs(instruction, input, demos)))
+    async def aforward(self, instruction, input, response, demos=None, evidence=None) -> dspy.Prediction:
+        inputs = self._inputs(instruction, input, response, demos, evidence)
+        return read_scores(await self._predictor(evidence).acall(**inputs))
 
-    def score(
-        self, instruction: str, input: str, response: str, demos: list | None = None, evidence: str | None = None
-    ) -> dspy.Prediction:
-        inputs = self._score_inputs(instruction, input, response, demos, evidence)
-        return read_scores(self._scorer(evidence)(**inputs))
 
-    async def ascore(
-        self, instruction: str, input: str, response: str, demos: list | None = None, evidence: str | None = None
-    ) -> dspy.Prediction:
-        inputs = self._score_inputs(instruction, input, response, demos, evidence)
-        return read_scores(await self._scorer(evidence).acall(**inputs))
+class Reviewer(dspy.Module):
+    """The reviewer role: its two stages, :class:`InstructionChecks` then :class:`ResponseScores`.
+
+    The coordinator calls each stage itself (``reviewer.checks``, ``reviewer.scores``), so every
+    reviewer's checks are in before anyone scores; ``forward`` runs both and skips scoring when
+    a check fails, as one reviewer alone would.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.checks = InstructionChecks()
+        self.scores = ResponseScores()
 
     def forward(self, instruction: str, input: str, response: str) -> dspy.Prediction:
-        checks = self.check(instruction, input).checks
+        checks = self.checks(instruction=instruction, input=input).checks
         if not all(checks):
             return dspy.Prediction(checks=checks, scores=None, review=None)
-        scored = self.score(instruction, input, response)
+        scored = self.scores(instruction=instruction, input=input, response=response)
         return dspy.Prediction(checks=checks, scores=scored.scores, review=scored.review)

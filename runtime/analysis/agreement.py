@@ -1,7 +1,7 @@
 """Agreement with another judge: the committee's verdicts against one model's score sheets (the paper's Figure 7).
 
 The other judge scores samples the committee scored with the reviewers' own call
-(:meth:`gra_agents.Reviewer.ascore`, the six-dimension ``ScoreResponse``), through the
+(:class:`gra_agents.reviewer.ResponseScores`, the six-dimension ``ScoreResponse``), through the
 project's adapter, every call recorded in ``analysis/judge.db`` beside the run (a second
 report with the same judge replays them instead of asking again). It is a member of the
 run's own pool (its engine is started for the occasion) or any OpenAI-compatible endpoint.
@@ -96,7 +96,9 @@ async def rescore(members: Members, judge: str, rows: list[dict], advance: Calla
 
     async def one(row: dict) -> dict:
         async def call():
-            return await members.roles.reviewer.ascore(row["instruction"], row["input"] or "", row["output"] or "")
+            return await members.roles.reviewer.scores.acall(
+                row["instruction"], row["input"] or "", row["output"] or ""
+            )
 
         try:
             sheet = await members.call("judge", judge, call, sample_id=row["id"])

@@ -144,7 +144,7 @@ class Judges:
         checks = await self._each_reviewer(
             sid,
             reviewers,
-            lambda r: self.members.roles_of(r).reviewer.acheck(instruction, input, demos),
+            lambda r: self.members.roles_of(r).reviewer.checks.acall(instruction, input, demos),
             lambda done: self.reading.flags(reviewers[len(done) - 1], done[-1]),
         )
         flagged = [
@@ -187,7 +187,7 @@ class Judges:
         made = await self._each_reviewer(
             sid,
             asked,
-            lambda r: self.members.roles_of(r).reviewer.ascore(instruction, input, response, demos, evidence),
+            lambda r: self.members.roles_of(r).reviewer.scores.acall(instruction, input, response, demos, evidence),
             lambda done: rejected_already(
                 [self.reading.sheet(r, s) for r, s in zip(asked, done, strict=False)], n, cfg.tau
             ),

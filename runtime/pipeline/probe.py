@@ -45,13 +45,13 @@ class Prober(Curator):
         (self.store.restart_sample if restart else self.store.new_sample)(sample)
         reviewer = self.members.roles_of(member).reviewer
         try:
-            checks = await self._call(row, member, lambda: reviewer.acheck(row.instruction, row.input))
+            checks = await self._call(row, member, lambda: reviewer.checks.acall(row.instruction, row.input))
             self._keep(row.id, member, "instruction", checks.checks, None, checks.passes, checks.distributions)
             if "correct" in row.extra:
                 task = (row.instruction, row.input)
                 found = await self.verification.evidence(row.id, roles, domain, task, row.output)
                 evidence = found.line if found is not None else None
-                make = lambda: reviewer.ascore(row.instruction, row.input, row.output, None, evidence)  # noqa: E731
+                make = lambda: reviewer.scores.acall(row.instruction, row.input, row.output, None, evidence)  # noqa: E731
                 s = await self._call(row, member, make)
                 self._keep(row.id, member, "response", s.scores, s.review, s.expected, s.distributions)
         except RoleFailed as exc:

@@ -52,6 +52,10 @@ ROLE_MODULES: dict[str, type[dspy.Module]] = {
 }
 
 
+#: Where a predictor of an older pack lives now: the reviewer's stages became modules of their own.
+LEGACY_PREDICTORS = {"check_instruction": "checks.check_instruction", "score_response": "scores.score_response"}
+
+
 class PackError(GraError, ValueError):
     """A prompt pack that cannot be used; ``str()`` is the one-line message for the user."""
 
@@ -152,6 +156,7 @@ class Pack:
         """
         module = ROLE_MODULES[program.role]()
         state = json.loads((self.path / program.file).read_text(encoding="utf-8"))
+        state = {LEGACY_PREDICTORS.get(name, name): value for name, value in state.items()}
         for name, predictor in module.named_predictors():
             original = predictor.signature
             if name in state:

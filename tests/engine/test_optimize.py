@@ -49,5 +49,5 @@ def test_each_optimizer_without_a_teacher_compiles_a_reviewer_on_the_embedded_en
     # random search scores its candidates on val while compiling: the final scoring repeats those requests, replayed
     assert "before" in phases and phases <= {"before", "compile", "after"}
     reviewer = load_pack(pack)["smollm2-135m-instruct"]["reviewer"]
-    assert len(reviewer.score_response.demos) <= 3
+    assert len(reviewer.scores.score_response.demos) <= 3
     assert "reviewer" in result.stderr and "before" in result.stderr

@@ -65,7 +65,7 @@ def test_constrained_answers_always_validate(coordinator, team):
                     coordinator.members.call(
                         "reviewer",
                         member,
-                        lambda ins=instruction, inp=inp: Reviewer().acheck(ins, inp),
+                        lambda ins=instruction, inp=inp: Reviewer().checks.acall(ins, inp),
                         sample_id=f"t{i}",
                     )
                 )
@@ -73,7 +73,7 @@ def test_constrained_answers_always_validate(coordinator, team):
                     coordinator.members.call(
                         "reviewer",
                         member,
-                        lambda ins=instruction, inp=inp: Reviewer().ascore(ins, inp, "Here is my answer."),
+                        lambda ins=instruction, inp=inp: Reviewer().scores.acall(ins, inp, "Here is my answer."),
                         sample_id=f"t{i}",
                     )
                 )

@@ -16,9 +16,14 @@ def full_review_run(path) -> Store:
     checks = {"r1-00001": {"a": [1, 1, 1], "b": [0, 1, 1], "c": [1, 0, 1]}, "r1-00002": dict.fromkeys("abc", [1, 1, 1])}
     sheets = {"a": [9] * 6, "b": [2] * 6, "c": [10] * 6}
     store.db["reviews"].insert_all(
-        [{"sample_id": s, "reviewer": r, "kind": "instruction", "scores": json.dumps(v)}
-         for s, by in checks.items() for r, v in by.items()]
-        + [{"sample_id": "r1-00002", "reviewer": r, "kind": "response", "scores": json.dumps(v)}
-           for r, v in sheets.items()]
+        [
+            {"sample_id": s, "reviewer": r, "kind": "instruction", "scores": json.dumps(v)}
+            for s, by in checks.items()
+            for r, v in by.items()
+        ]
+        + [
+            {"sample_id": "r1-00002", "reviewer": r, "kind": "response", "scores": json.dumps(v)}
+            for r, v in sheets.items()
+        ]
     )
     return store

@@ -33,7 +33,7 @@ def test_each_optimizer_without_a_teacher_compiles_one_reviewer_per_model_into_a
         assert p.role == "reviewer" and p.optimizer == optimizer and p.before == 1.0 and p.after == 1.0
         assert p.train.rows + p.val.rows == 12 and p.train.sha256 == p.val.sha256
         assert p.calls > 0 and p.dspy_version
-    demos = load_pack(pack_dir)["model0"]["reviewer"].score_response.demos
+    demos = load_pack(pack_dir)["model0"]["reviewer"].scores.score_response.demos
     assert len(demos) <= 3 and all(d.get("correctness") is not None for d in demos)
     if optimizer != "bootstrap-rs":  # random search may keep its zero-shot candidate when every candidate ties
         assert demos

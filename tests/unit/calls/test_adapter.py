@@ -121,7 +121,9 @@ def test_a_judge_asks_for_probabilities_unstreamed_and_they_are_kept_with_its_ca
     team = Team(lms, {n: "fake" for n in lms}, {"fake": 4}, retry=NO_WAIT)
     coordinator = Coordinator(team, Store(tmp_path / "gra.db"), tmp_path, SynthConfig())
     checks = asyncio.run(
-        coordinator.members.call("reviewer", "m0", lambda: team.roles.reviewer.acheck("Add 2.", ""), sample_id="s")
+        coordinator.members.call(
+            "reviewer", "m0", lambda: team.roles.reviewer.checks.acall("Add 2.", ""), sample_id="s"
+        )
     )
     assert "stream" not in fake.requests[0] and fake.requests[0]["logprobs"] is True
     assert checks.checks == [1, 1, 1] and checks.passes == pytest.approx([0.8, 0.8, 0.8])
@@ -177,7 +179,7 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
 
     async def go():
         return await coordinator.members.call(
-            "reviewer", "m0", lambda: team.roles.reviewer.acheck("Add 2 and 3.", ""), sample_id="s"
+            "reviewer", "m0", lambda: team.roles.reviewer.checks.acall("Add 2 and 3.", ""), sample_id="s"
         )
 
     if status in ("ok", "repaired"):

@@ -51,7 +51,7 @@ def fake():
 def test_what_the_engine_receives_is_fenced_demos_included(fake):
     reviewer = Reviewer()
     with dspy.context(lm=member(fake), adapter=StructuredAdapter()):
-        reviewer.score("Add 2 and 3.", "", ATTACK)
+        reviewer.scores(instruction="Add 2 and 3.", input="", response=ATTACK)
     messages = fake.requests[0]["messages"]
     last = messages[-1]["content"]
     assert last.count(OPEN) == 2 and last.count(CLOSE) == 2  # instruction and response; the empty input is not

@@ -106,7 +106,9 @@ def test_an_engine_error_in_the_run_answered_from_is_met_again_so_the_retry_and_
     assert (a["status"], a["instruction"], a["output"]) == (b["status"], b["instruction"], b["output"])
 
 
-def test_the_engines_annotate_while_the_seed_domains_are_still_being_classified(tmp_path, committee_engine, monkeypatch):
+def test_the_engines_annotate_while_the_seed_domains_are_still_being_classified(
+    tmp_path, committee_engine, monkeypatch
+):
     import threading
 
     import numpy as np

@@ -4,7 +4,9 @@ from runtime.pipeline.check_order import StrictestFirst
 
 
 def test_a_member_that_rejected_more_of_its_first_checks_is_asked_earlier():
-    order = StrictestFirst([("lenient", False)] * 9 + [("lenient", True)] + [("strict", True)] * 4 + [("strict", False)])
+    order = StrictestFirst(
+        [("lenient", False)] * 9 + [("lenient", True)] + [("strict", True)] * 4 + [("strict", False)]
+    )
     assert order.order(["lenient", "strict"]) == ["strict", "lenient"]
 
 

@@ -33,7 +33,7 @@ def coordinator(fake, tmp_path, retry=NO_WAIT):
 def check(c, sample_id="r1-00000", member_name="m0"):
     async def go():
         return await c.members.call(
-            "reviewer", member_name, lambda: c.team.roles.reviewer.acheck("Add 2 and 3.", ""), sample_id=sample_id
+            "reviewer", member_name, lambda: c.team.roles.reviewer.checks.acall("Add 2 and 3.", ""), sample_id=sample_id
         )
 
     return asyncio.run(go())

@@ -30,12 +30,12 @@ def test_a_pack_round_trips_its_programs_and_records(pack):
     spec = read_pack(pack)
     (program,) = spec.programs
     assert (program.role, program.model, program.optimizer) == ("reviewer", "model0", "labeled")
-    assert (pack / program.file).is_file() and json.loads((pack / program.file).read_text())["score_response"]["demos"]
+    assert (pack / program.file).is_file() and json.loads((pack / program.file).read_text())["scores.score_response"]["demos"]
     assert spec.reliability == {"m0": 1.0, "m2": 1.0}
     reviewer = load_pack(pack)["model0"]["reviewer"]
     saved = json.loads((pack / program.file).read_text())
-    assert [d["review"] for d in reviewer.score_response.demos] == [
-        d["review"] for d in saved["score_response"]["demos"]
+    assert [d["review"] for d in reviewer.scores.score_response.demos] == [
+        d["review"] for d in saved["scores.score_response"]["demos"]
     ]
 
 
@@ -45,7 +45,7 @@ def test_the_digest_changes_with_any_program_and_the_run_fingerprint_with_it(pac
     before = read_pack(pack).digest()
     program = pack / read_pack(pack).programs[0].file
     state = json.loads(program.read_text())
-    state["score_response"]["demos"] = state["score_response"]["demos"][:1]
+    state["scores.score_response"]["demos"] = state["scores.score_response"]["demos"][:1]
     program.write_text(json.dumps(state))
 
     assert read_pack(pack).digest() != before
@@ -111,9 +111,12 @@ def test_the_cpu_pack_ships_by_name_and_the_cpu_pool_does_not_use_it_unless_aske
         assert (Path(__file__).parents[3] / p.train.path).is_file()
     for p in pack.programs:
         reviewer = load_pack(pack.path)[p.model]["reviewer"]
-        assert reviewer.score_response.demos
+        assert reviewer.scores.score_response.demos
         # loaded under their own names: runs record and account calls by the signature's name
-        assert (reviewer.check_instruction.signature.__name__, reviewer.score_response.signature.__name__) == (
+        assert (
+            reviewer.checks.check_instruction.signature.__name__,
+            reviewer.scores.score_response.signature.__name__,
+        ) == (
             "CheckInstruction",
             "ScoreResponse",
         )
