@@ -182,7 +182,8 @@ def main() -> None:
         paper_run(args)
     args.seeds = args.seeds or ROOT / "examples" / "seeds.jsonl"
     console = Console(stderr=True)
-    result = {"pool": args.pool, "candidates": args.candidates, "seeds": os.path.relpath(args.seeds, ROOT), "live": {}, "replayed": {}}
+    seeds_file = os.path.relpath(args.seeds, ROOT)  # repo-relative: results carry no machine paths
+    result = {"pool": args.pool, "candidates": args.candidates, "seeds": seeds_file, "live": {}, "replayed": {}}
     result["seed"] = args.seed
     if args.paper_from:
         paper_dir, seeds, work = args.paper_from, args.seeds, args.paper_from.parent

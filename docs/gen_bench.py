@@ -227,7 +227,7 @@ def page(path: Path, in_make_bench: set[str] | None = None) -> str:
     missing = [k for k in bench.expects if not (isinstance(data, dict) and k in data)]
     if missing:
         lines += [
-            f"!!! warning \"Not measured yet\"\n    This file was written by an earlier version of `{bench.script}`:"
+            f'!!! warning "Not measured yet"\n    This file was written by an earlier version of `{bench.script}`:'
             f" it lacks {' and '.join(f'`{k}`' for k in missing)}, so those figures are not measured yet."
             " Re-running the script writes them.",
             "",

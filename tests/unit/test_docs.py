@@ -10,7 +10,6 @@ import json
 import re
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 import typer
