@@ -14,10 +14,12 @@ LLAMA_CPP_PYTHON_VERSION ?= 0.3.36
 SGLANG_VERSION ?= 0.5.23
 UV_VERSION     ?= 0.13.8
 SGLANG_ENV     := .sglang-env
+# mkdocs through our python, so the docs hooks import this checkout's runtime; no end-of-life banner in the logs
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install sandbox engine sglang-env models browser synth test bench clean
+.PHONY: install sandbox engine sglang-env models browser synth test docs bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +58,13 @@ browser:                            ## headless Chromium for the report's browse
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver) >/dev/null \
 	  || { echo "gra: could not install chromium and chromium-driver (apt-get); the report's browser test needs them" >&2; exit 1; }
 
-test: engine models sandbox browser ## import contracts, then the whole test suite (doctests and the real engine included)
+test: engine models sandbox browser ## import contracts, the docs (a broken link fails), then the whole test suite
 	$(BIN)/lint-imports
+	$(MKDOCS) build --strict --quiet
 	$(BIN)/python -m pytest
+
+docs: $(BIN)/.installed             ## the docs into site/ (the CLI reference and benchmark pages regenerated)
+	$(MKDOCS) build --strict
 
 bench: engine models                ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/quality.py
@@ -71,4 +77,4 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/review_order.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache site

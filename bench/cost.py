@@ -182,12 +182,13 @@ def main() -> None:
         paper_run(args)
     args.seeds = args.seeds or ROOT / "examples" / "seeds.jsonl"
     console = Console(stderr=True)
-    result = {"pool": args.pool, "candidates": args.candidates, "seeds": str(args.seeds), "live": {}, "replayed": {}}
+    seeds_file = os.path.relpath(args.seeds, ROOT)  # repo-relative: results carry no machine paths
+    result = {"pool": args.pool, "candidates": args.candidates, "seeds": seeds_file, "live": {}, "replayed": {}}
     result["seed"] = args.seed
     if args.paper_from:
         paper_dir, seeds, work = args.paper_from, args.seeds, args.paper_from.parent
         live = {"paper": Store(paper_dir / "gra.db")}
-        result["live"]["paper"] = {"from": str(paper_dir)} | figures(live["paper"], None)
+        result["live"]["paper"] = {"from": os.path.relpath(paper_dir, ROOT)} | figures(live["paper"], None)
     else:
         work = args.out / "cost-run"
         paper_dir = work / "paper"

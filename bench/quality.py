@@ -307,7 +307,7 @@ def main() -> None:
     result = {
         "pool": args.pool,
         "members": [m.name for m in pool.members],
-        "seeds": str(seeds),
+        "seeds": os.path.relpath(seeds, ROOT),  # repo-relative: results carry no machine paths
         "seeds_fallback": fallback,
         "seed": args.seed,
         "tau": config.tau,

@@ -148,7 +148,7 @@ def main() -> None:
     store = Store(args.source / "gra.db")
     checks, sheets, model_of = checks_by_sample(store), sheets_by_sample(store), models(store)
     result = {
-        "run": str(args.source),
+        "run": os.path.relpath(args.source, ROOT),
         "check_calls": orders(checks, model_of),
         "rejection_rates": rejection_rates(checks),
         "self_preference": self_preference(checks, model_of),

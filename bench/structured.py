@@ -161,7 +161,7 @@ def main() -> None:
         "max_completion_tokens": max((r["completion_tokens"] or 0) for r in rows),
         "seconds": round(seconds, 1),
         "pool": args.pool,
-        "seeds": str(args.seeds),
+        "seeds": os.path.relpath(args.seeds, ROOT),
         "retries": "none (first attempts only)",
         "max_tokens": {m.name: pool.sampling_for(m)["max_tokens"] for m in pool.members},
     }

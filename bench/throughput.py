@@ -396,7 +396,7 @@ def pipeline_bench(args, work: Path, console: Console) -> dict:
     embedder_cpu = shared_engine().cpu_seconds()
     result = {
         "pool": args.pool,
-        "seeds": str(args.seeds),
+        "seeds": os.path.relpath(args.seeds, ROOT),
         "candidates": args.candidates,
         "seed": args.seed,  # the run seed: role draws, and so each engine's share of the work, depend on it
         "calls": len(requests),
