@@ -5,7 +5,7 @@ A pool is a TOML file (see ``runtime/pools/cpu.toml``) with a ``[sampling]`` tab
 defaults, ``[engines.NAME]`` tables and ``[[members]]``. A member is (name, engine,
 sampling); several members may share one engine. Engines are ``llama.cpp`` (started
 here from a GGUF file), ``sglang`` (started here on GPUs, one SGLang server per replica,
-see ``examples/pools/paper.toml``) or ``endpoint`` (any OpenAI-compatible server that is
+see ``runtime/pools/paper.toml``) or ``endpoint`` (any OpenAI-compatible server that is
 already running elsewhere).
 """
 
@@ -25,7 +25,6 @@ REPETITION_SPAN = 300
 
 
 BUILTIN_DIR = Path(__file__).parent / "pools"
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples" / "pools"  # `--pool paper` in a checkout
 
 
 class PoolFileError(GraError, ValueError):
@@ -219,16 +218,15 @@ class Pool(_Strict):
 
 
 def resolve_pool_path(name_or_file: str) -> Path:
-    """A path as given, else a built-in pool (``runtime/pools``), else an example (``examples/pools``)."""
+    """A path as given, else a pool that ships with gra (``runtime/pools``: cpu, tiny, paper, ...)."""
     path = Path(name_or_file).expanduser()
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise PoolFileError(f"{path}: no such pool file")
         return path
-    for folder in (BUILTIN_DIR, EXAMPLES_DIR):
-        if (folder / f"{name_or_file}.toml").is_file():
-            return folder / f"{name_or_file}.toml"
-    known = ", ".join(sorted({p.stem for d in (BUILTIN_DIR, EXAMPLES_DIR) for p in d.glob("*.toml")}))
+    if (BUILTIN_DIR / f"{name_or_file}.toml").is_file():
+        return BUILTIN_DIR / f"{name_or_file}.toml"
+    known = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
     raise PoolFileError(f"{name_or_file}: not a pool file nor a built-in pool ({known})")
 
 

@@ -21,7 +21,7 @@ SGLANG_PYTHON = "/opt/sglang-env/bin/python"
 
 @pytest.fixture
 def paper_supervisor(monkeypatch, tmp_path):
-    """The supervisor of examples/pools/paper.toml with ports 30000, 30001, ... and a fixed interpreter."""
+    """The supervisor of runtime/pools/paper.toml with ports 30000, 30001, ... and a fixed interpreter."""
     monkeypatch.setenv("GRA_SGLANG_PYTHON", SGLANG_PYTHON)
     pool, path = load_pool("paper")
     ports = itertools.count(30000)
@@ -95,7 +95,7 @@ def test_a_missing_sglang_environment_is_one_clear_error(tmp_path, monkeypatch):
 
 
 def paper_with(tmp_path, old, new):
-    text = (ROOT / "examples" / "pools" / "paper.toml").read_text()
+    text = (ROOT / "runtime" / "pools" / "paper.toml").read_text()
     assert old in text
     path = tmp_path / "p.toml"
     path.write_text(text.replace(old, new, 1))

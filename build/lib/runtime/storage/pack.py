@@ -1,0 +1,322 @@
+"""Prompt packs: compiled role programs in a folder, with what they were compiled on and how they scored.
+
+A pack is a folder::
+
+    PACK/pack.toml                        what each program is for, how it was made, before/after
+    PACK/reviewer/<model>.json            one program, saved with DSPy's own ``save`` (JSON state)
+    PACK/gra.db                           every model call the compilation made (``gra optimize``)
+
+``pack.toml`` has one ``[[programs]]`` table per program (role, model, file, optimizer and
+its settings, train and val files with their sha256, DSPy version, metric before and after
+on the held-out split) and, from ``gra optimize --role team``, a ``[reliability]`` table: each
+member's judging agreement with the labels. A program is keyed by (role, model), so every
+member that runs the model uses it. Writing a program into a pack that holds one for the same
+key replaces it; the rest stay.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dspy
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rich.table import Table
+
+from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator
+from gra_agents.calibration import MemberCalibration
+from gra_agents.verifier import Verifier
+from runtime.config import Pool
+from runtime.errors import GraError
+from runtime.files import atomic_path
+from runtime.settings import ConfigError, SynthConfig
+
+PACK_FILE = "pack.toml"
+#: Packs that ship with gra, by name (``--prompts cpu``).
+BUILTIN_PACKS = Path(__file__).resolve().parents[1] / "pools" / "packs"
+#: The role modules a pack may hold programs for.
+ROLE_MODULES: dict[str, type[dspy.Module]] = {
+    "reviewer": Reviewer,
+    "adjudicator": Adjudicator,
+    "annotator": SeedAnnotator,
+    "generator": Generator,
+    "verifier": Verifier,
+}
+
+
+#: Where a predictor of an older pack lives now: the reviewer's stages became modules of their own.
+LEGACY_PREDICTORS = {"check_instruction": "checks.check_instruction", "score_response": "scores.score_response"}
+
+
+class PackError(GraError, ValueError):
+    """A prompt pack that cannot be used; ``str()`` is the one-line message for the user."""
+
+
+class DataFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    sha256: str
+    rows: int
+
+
+class Program(BaseModel):
+    """One compiled program and how it was made."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: str
+    model: str
+    file: str
+    optimizer: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+    metric: str
+    before: float | None = None
+    after: float | None = None
+    train: DataFile
+    val: DataFile
+    calls: int = 0
+    dspy_version: str = ""
+
+    @property
+    def key(self) -> str:
+        """How ``lm_calls.program`` names it: ``role/model``."""
+        return f"{self.role}/{self.model}"
+
+
+class Calibration(BaseModel):
+    """One member's calibration (``gra calibrate``): its check cut and its score map, and what they were fitted on."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    fitted_on: str  # the member whose reviews were fitted; members of one model share its fit
+    check_cut: float | None = None
+    score_x: list[float] = Field(default_factory=list)
+    score_y: list[float] = Field(default_factory=list)
+    verifier: float | None = None  # balanced accuracy of its verification verdicts on the labelled rows
+    score_auroc: float | None = None  # how well its expected sheets rank right above wrong on the labelled rows
+    sound_flagged: float | None = None  # share of the sound training instructions its cut turns away
+    broken_flagged: float | None = None  # share of the broken ones it catches
+    reliability_bins: list[list[float]] = Field(default_factory=list)  # [P(right) said, right found, rows] per bin
+    check_rows: int = 0
+    score_rows: int = 0
+    verified_rows: int = 0
+    train: list[DataFile] = Field(default_factory=list)
+
+    def member(self) -> MemberCalibration:
+        return MemberCalibration(self.check_cut, tuple(self.score_x), tuple(self.score_y), self.verifier)
+
+
+class PackFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    programs: list[Program] = Field(default_factory=list)
+    reliability: dict[str, float] = Field(default_factory=dict)
+    calibration: dict[str, Calibration] = Field(default_factory=dict)
+
+
+class Pack:
+    """A pack read from its folder: the programs' records, the reliability table and the content digest."""
+
+    def __init__(self, path: Path, spec: PackFile):
+        self.path, self.spec = path, spec
+
+    @property
+    def programs(self) -> list[Program]:
+        return self.spec.programs
+
+    @property
+    def reliability(self) -> dict[str, float]:
+        return self.spec.reliability
+
+    def calibration(self) -> dict[str, MemberCalibration]:
+        """Each calibrated member's check cut and score map (``gra calibrate``)."""
+        return {member: c.member() for member, c in self.spec.calibration.items()}
+
+    def program(self, role: str, model: str) -> Program | None:
+        return next((p for p in self.programs if p.role == role and p.model == model), None)
+
+    def digest(self) -> str:
+        """A hash of ``pack.toml`` and every program file: a run's fingerprint holds it."""
+        h = hashlib.sha256((self.path / PACK_FILE).read_bytes())
+        for p in sorted(self.programs, key=lambda p: p.file):
+            h.update(p.file.encode() + b"\0" + (self.path / p.file).read_bytes())
+        return h.hexdigest()[:16]
+
+    def module(self, program: Program) -> dspy.Module:
+        """A fresh role module with ``program``'s compiled state loaded (demos, instructions).
+
+        A predictor the role gained after the program was compiled (the reviewer's sheet with
+        evidence, say) is not in the file, and keeps its default demos.
+        """
+        module = ROLE_MODULES[program.role]()
+        state = json.loads((self.path / program.file).read_text(encoding="utf-8"))
+        state = {LEGACY_PREDICTORS.get(name, name): value for name, value in state.items()}
+        for name, predictor in module.named_predictors():
+            original = predictor.signature
+            if name in state:
+                predictor.load_state(state[name])
+                predictor.signature = _named_as(predictor.signature, original)
+        return module
+
+    def modules(self) -> dict[str, dict[str, dspy.Module]]:
+        """Every program as a loaded module: model → role → module."""
+        out: dict[str, dict[str, dspy.Module]] = {}
+        for p in self.programs:
+            out.setdefault(p.model, {})[p.role] = self.module(p)
+        return out
+
+
+def _named_as(loaded: type[dspy.Signature], original: type[dspy.Signature]) -> type[dspy.Signature]:
+    """The loaded signature under its own name: DSPy rebuilds it as ``StringSignature``, and a run's records, stage
+    accounting and engine schemas go by the signature's name. Unchanged instructions give back the original class."""
+    if loaded.instructions == original.instructions and list(loaded.fields) == list(original.fields):
+        return original
+    loaded.__name__ = loaded.__qualname__ = original.__name__
+    return loaded
+
+
+def read_pack(path: str | Path) -> Pack:
+    """Read and check a pack folder; :class:`PackError` names the file and what is wrong."""
+    path = Path(path)
+    toml = path / PACK_FILE
+    if not toml.is_file():
+        raise PackError(f"{toml}: no such pack file (a pack is a folder written by gra optimize)")
+    try:
+        spec = PackFile.model_validate(tomllib.loads(toml.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{toml}: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise PackError(f"{toml}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+    for p in spec.programs:
+        if p.role not in ROLE_MODULES:
+            raise PackError(f"{toml}: program {p.key}: role must be one of {', '.join(ROLE_MODULES)}")
+        if not (path / p.file).is_file():
+            raise PackError(f"{path / p.file}: program {p.key} is missing from the pack")
+    return Pack(path, spec)
+
+
+def load_pack(path: str | Path) -> dict[str, dict[str, dspy.Module]]:
+    """The compiled role modules of a pack, model → role → module, ready to run with any DSPy LM."""
+    return read_pack(path).modules()
+
+
+def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | None:
+    """The pack a run uses: ``--prompts`` as a folder or a shipped pack's name (``cpu``), ``none`` for the default
+    demos; without ``--prompts``, the pool file's own pack, if it names one."""
+    if prompts == "none":
+        return None
+    if prompts is not None:
+        return read_pack(builtin if (builtin := BUILTIN_PACKS / prompts).is_dir() else prompts)
+    if pool.prompts is None:
+        return None
+    return read_pack(pool_path.parent / pool.prompts)
+
+
+def prompts_for(config: SynthConfig, pool: Pool, pool_path: Path) -> Pack | None:
+    """The pack a run uses (:func:`resolve_pack`), refused with one line when its switches need what it lacks."""
+    pack = resolve_pack(config.prompts, pool, pool_path)
+    if config.roles == "reliability" and not (pack and pack.reliability):
+        where = f"{pack.path / PACK_FILE} has no [reliability] table" if pack else "no prompt pack is in use"
+        raise ConfigError(f"--roles reliability draws by measured reliability, but {where} (gra optimize --role team)")
+    return pack
+
+
+def describe(pack: Pack | None) -> str:
+    """The pack in one line for a run's header."""
+    if pack is None:
+        return "prompts: default demos"
+    return f"prompts: {pack.path} ({len(pack.programs)} programs, {pack.digest()})"
+
+
+def data_file(path: Path, rows: int) -> DataFile:
+    return DataFile(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), rows=rows)
+
+
+def model_slug(model: str) -> str:
+    """A file-name-safe form of a model name."""
+    return "".join(c if c.isalnum() or c in "._-" else "-" for c in model)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer of ``pack.toml`` at a time (several ``gra optimize`` may fill one pack)."""
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _current(path: Path) -> PackFile:
+    toml = path / PACK_FILE
+    return read_pack(path).spec if toml.is_file() else PackFile()
+
+
+def _write(path: Path, spec: PackFile) -> None:
+    with atomic_path(path / PACK_FILE) as tmp:
+        tmp.write_text(tomli_w.dumps(spec.model_dump(exclude_none=True)), encoding="utf-8")
+
+
+def write_program(path: Path, program: Program, module: dspy.Module) -> None:
+    """Save ``module`` as ``program`` in the pack at ``path``, replacing any program with its key."""
+    with _locked(path):
+        spec = _current(path)
+        target = path / program.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.stem}-{os.getpid()}.json")  # DSPy picks the format by the suffix
+        try:
+            module.save(str(tmp))
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        spec.programs = [p for p in spec.programs if p.key != program.key] + [program]
+        _write(path, spec)
+
+
+def write_calibration(path: Path, calibration: dict[str, Calibration]) -> None:
+    """Record members' calibration in the pack (members not given keep theirs)."""
+    with _locked(path):
+        spec = _current(path)
+        spec.calibration = spec.calibration | calibration
+        _write(path, spec)
+
+
+def write_reliability(path: Path, reliability: dict[str, float]) -> None:
+    """Record each member's judging reliability in the pack (members not given keep their value)."""
+    with _locked(path):
+        spec = _current(path)
+        spec.reliability = spec.reliability | reliability
+        _write(path, spec)
+
+
+def pack_table(path: Path) -> Table:
+    """The pack's programs with their held-out metric before and after, and the members' reliability."""
+    pack = read_pack(path)
+    table = Table(title=f"prompt pack {path} ({pack.digest()})")
+    for col in ("role", "model", "optimizer", "metric", "before", "after", "train", "val", "calls"):
+        table.add_column(col, justify="right" if col in ("before", "after", "train", "val", "calls") else "left")
+    for p in pack.programs:
+        fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+        table.add_row(
+            p.role,
+            p.model,
+            p.optimizer,
+            p.metric,
+            fmt(p.before),
+            fmt(p.after),
+            str(p.train.rows),
+            str(p.val.rows),
+            str(p.calls),
+        )
+    if pack.reliability:
+        table.caption = "reliability: " + ", ".join(f"{m} {r:.3f}" for m, r in sorted(pack.reliability.items()))
+    return table
