@@ -38,6 +38,7 @@ from rich.console import Console  # noqa: E402
 from runtime.config import load_pool  # noqa: E402
 from runtime.curate import curate  # noqa: E402
 from runtime.optimize import OptimizeRequest, optimize  # noqa: E402
+from runtime.pipeline.programs import module  # noqa: E402
 from runtime.settings import SynthConfig  # noqa: E402
 from runtime.storage.pack import read_pack, write_program, write_reliability  # noqa: E402
 from runtime.storage.store import Store  # noqa: E402
@@ -71,7 +72,7 @@ def best_pack(packs: list[Path], out: Path) -> dict:
             if p.after > p.before and p.after > best.get(p.model, (None, p.before))[1]:
                 best[p.model] = ((pack, p), p.after)
     for (pack, p), _ in best.values():
-        write_program(out, p, pack.module(p))
+        write_program(out, p, module(pack, p))
     pool, _ = load_pool("cpu")
     reliability = {
         m.name: best.get(pool.model_of(m.name), (None, default[pool.model_of(m.name)]))[1] for m in pool.members

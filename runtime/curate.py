@@ -19,11 +19,11 @@ from runtime.pipeline import Roles
 from runtime.pipeline.curation import Curator
 from runtime.session import RunSession
 from runtime.settings import ConfigError, SynthConfig
-from runtime.storage.accounting import usage_table
 from runtime.storage.export import write_curated
 from runtime.storage.pack import describe, prompts_for
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.store import Store
+from runtime.tables.run_tables import usage_table
 
 OUTPUTS = ("curated.jsonl", "accepted.jsonl")
 

@@ -34,21 +34,21 @@ from runtime.errors import GraError
 from runtime.pipeline import Team
 from runtime.pipeline.compiler import NEEDS_TEACHER, OPTIMIZERS, Compilation
 from runtime.pipeline.generation_metric import generator_metric, judge_of, judge_with
+from runtime.pipeline.programs import ROLE_MODULES
 from runtime.session import RunSession
 from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.labelled import Split, split
 from runtime.storage.pack import (
     PACK_FILE,
-    ROLE_MODULES,
     Program,
     data_file,
     model_slug,
-    pack_table,
     read_pack,
     write_program,
     write_reliability,
 )
 from runtime.storage.store import Store
+from runtime.tables.run_tables import pack_table
 
 ROLES: tuple[str, ...] = ("reviewer", "adjudicator", "annotator", "generator", "team")
 #: Model calls one example costs the role's program (a reviewer checks, then scores).
@@ -309,4 +309,4 @@ def compile_one(
     return job
 
 
-__all__ = ["OptimizeRequest", "optimize", "pack_table", "PACK_FILE"]
+__all__ = ["OptimizeRequest", "optimize", "PACK_FILE"]

@@ -23,13 +23,13 @@ from runtime.pipeline import Coordinator, Roles
 from runtime.report import report as write_report
 from runtime.session import RunSession
 from runtime.settings import SynthConfig
-from runtime.storage.accounting import cost_table, usage_table
 from runtime.storage.export import write_annotated_seeds
-from runtime.storage.funnel import funnel, funnel_table, plain_summary
+from runtime.storage.funnel import funnel, plain_summary
 from runtime.storage.pack import Pack, describe, prompts_for
 from runtime.storage.seeds import Seed, load_seeds
 from runtime.storage.status import UNFINISHED
 from runtime.storage.store import Store
+from runtime.tables.run_tables import cost_table, funnel_table, usage_table
 
 
 def check_inputs(seeds_path: Path, pool_name: str, config: SynthConfig) -> tuple[list[Seed], Pool, Path, Pack | None]:

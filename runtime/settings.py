@@ -71,7 +71,7 @@ class SynthConfig:
     order: Order = Order.CHECK_FIRST  # the response is written only for an instruction the checks passed
     early_exit: bool = True  # a reviewer is called only while its review can still change the decision
     prompts: str | None = None  # a prompt pack folder; None: the pool's own pack, if it names one; "none": no pack
-    stall_s: float = 180.0  # say what the run waits on after this long without progress (runtime.pipeline.watchdog)
+    stall_s: float = 180.0  # say what the run waits on after this long without progress (runtime.progress.watchdog)
     verify: Verify = Verify.GATE  # run the math and the code before scoring (runtime.pipeline.verification)
     programs: int = 3  # verifier programs (math) or reference solutions (code) per sample
     scores: Scores = Scores.CALIBRATED  # how checks and sheets are read (runtime.pipeline.reading)

@@ -11,9 +11,10 @@ from rich.console import Console
 
 from runtime.cli.common import DEFAULTS, Pool_, Seed_, app, err
 from runtime.optimize import ROLES as OPTIMIZE_ROLES
-from runtime.optimize import OptimizeRequest, pack_table
+from runtime.optimize import OptimizeRequest
 from runtime.optimize import optimize as run_optimize
 from runtime.pipeline.compiler import OPTIMIZERS
+from runtime.tables.run_tables import pack_table
 
 RoleChoice = StrEnum("RoleChoice", {r: r for r in OPTIMIZE_ROLES})
 OptimizerChoice = StrEnum("OptimizerChoice", {o: o for o in OPTIMIZERS})

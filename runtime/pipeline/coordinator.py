@@ -18,11 +18,11 @@ from rich.console import Console
 from gra_agents import sample_rng
 from runtime.errors import GraError
 from runtime.pipeline.annotation import annotate_seeds
-from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.run_index import RunIndex
 from runtime.pipeline.sample import Sampler
 from runtime.pipeline.team import Members, RoleFailed, Team
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.bars import progress_bars
+from runtime.progress.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
 from runtime.storage.export import append_accepted, rewrite_accepted, write_data
 from runtime.storage.seeds import Seed

@@ -19,10 +19,10 @@ from rich.console import Console
 
 from gra_agents import committee_roles, reliability_committee
 from runtime.pipeline.domains import classify
-from runtime.pipeline.progress import progress_bars
 from runtime.pipeline.sample import Sampler
 from runtime.pipeline.team import Members
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.bars import progress_bars
+from runtime.progress.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
 from runtime.storage.seeds import Seed
 from runtime.storage.status import TERMINAL, Status

@@ -28,10 +28,11 @@ from runtime.config import Pool, Retry
 from runtime.engines.placement import Placement
 from runtime.engines.supervisor import Endpoint
 from runtime.errors import GraError
+from runtime.pipeline import programs
 from runtime.pipeline.embedding import embedder_pids
 from runtime.pipeline.job_queue import drain
 from runtime.pipeline.limiter import AdaptiveLimit
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
 from runtime.storage.pack import Pack, read_pack
 from runtime.storage.status import RECORDED
@@ -83,7 +84,7 @@ class Team:
     _packed: dict[str, Roles] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        modules = self.pack.modules() if self.pack else {}
+        modules = programs.modules(self.pack) if self.pack else {}
         self._packed = {model: replace(self.roles, **by_role) for model, by_role in modules.items()}
 
     @classmethod

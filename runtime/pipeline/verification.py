@@ -33,7 +33,7 @@ from gra_agents.evidence import Evidence, code_evidence, math_evidence
 from gra_agents.numbers import final_answer
 from runtime.pipeline.code_harness import harness, read_report
 from runtime.pipeline.team import Members, RoleFailed
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 from runtime.sandbox import Execution, Sandbox
 from runtime.settings import SynthConfig
 

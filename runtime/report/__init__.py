@@ -22,7 +22,7 @@ from runtime.analysis.agreement import Judge, judge_run
 from runtime.analysis.coverage import coverage
 from runtime.analysis.ifd import Row, load_scorer, score_rows
 from runtime.files import atomic_path
-from runtime.pipeline.progress import progress_bars
+from runtime.progress.bars import progress_bars
 from runtime.report import sections as sec
 from runtime.report.judging import calibration_section, verification_section
 from runtime.report.rows import data_rows

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
-
 from runtime.storage.store import Store
 
 
@@ -69,39 +67,6 @@ def per_kept_sample(store: Store) -> Usage | None:
     )
 
 
-def usage_table(store: Store, wall_seconds: float | None = None) -> Table:
-    title = "model usage" + (f" ({wall_seconds:.0f}s wall)" if wall_seconds else "")
-    t = Table(title=title)
-    for col in ("", "calls", "prompt tok", "output tok", "call-seconds", "cached"):
-        t.add_column(col, justify="right" if col else "left")
-    for heading in ("role", "member", "engine"):
-        group = usage_by(store, heading)
-        for name, u in group.items():
-            rate = u.cache_hit_rate
-            t.add_row(
-                f"{heading} {name}",
-                str(u.calls),
-                str(u.prompt_tokens),
-                str(u.completion_tokens),
-                f"{u.call_seconds:.0f}",
-                "" if rate is None else f"{rate:.0%}",
-            )
-    per = per_kept_sample(store)
-    if per is not None:
-        t.add_row(
-            "per kept sample",
-            str(per.calls),
-            str(per.prompt_tokens),
-            str(per.completion_tokens),
-            f"{per.call_seconds:.0f}",
-            style="bold",
-        )
-    if wall_seconds:
-        out = store.token_totals()["completion_tokens"]
-        t.add_row("output tok/s (wall)", "", "", f"{out / wall_seconds:.1f}", "")
-    return t
-
-
 #: The stage each signature's calls belong to, in the order a sample meets them.
 STAGES = {
     "AnnotateSeed": "seed annotation",
@@ -110,22 +75,11 @@ STAGES = {
     "CheckInstruction": "instruction checks",
     "AnswerInstruction": "response",
     "RefineResponse": "response (refine)",
+    "WriteProgram": "verification: programs",
+    "WriteReference": "verification: reference solutions",
     "ScoreResponse": "scores",
+    "ScoreWithEvidence": "scores",
     "Adjudicate": "adjudication",
+    "AdjudicateWithEvidence": "adjudication",
     "SummarizeSample": "summary",
 }
-
-
-def cost_table(store: Store) -> Table:
-    """Calls and output tokens per stage, in all and per kept sample: where the cost of a kept sample goes."""
-    kept = store.db.execute("select count(*) from samples where status = 'accepted'").fetchone()[0]
-    t = Table(title=f"cost per stage ({kept} kept)")
-    for col in ("stage", "calls", "output tok", "calls / kept", "output tok / kept"):
-        t.add_column(col, justify="left" if col == "stage" else "right")
-    by_signature = usage_by(store, "signature")
-    order = [s for s in STAGES if s in by_signature] + sorted(set(by_signature) - set(STAGES))
-    for name in order:
-        u = by_signature[name]
-        per = (f"{u.calls / kept:.1f}", f"{u.completion_tokens / kept:.0f}") if kept else ("", "")
-        t.add_row(STAGES.get(name, name), str(u.calls), str(u.completion_tokens), *per)
-    return t

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
-
 from gra_agents import DEFAULT_TAU
 from runtime.storage.status import COPY, Status, sql_list
 from runtime.storage.store import Store
@@ -105,35 +103,6 @@ def funnel(store: Store, round_: int | None = None, tau: float = DEFAULT_TAU) ->
         tau=tau,
         saved=savings(store, round_),
     )
-
-
-def funnel_table(f: Funnel, title: str = "GRA funnel") -> Table:
-    t = Table(title=title)
-    t.add_column("stage")
-    t.add_column("samples", justify="right")
-    t.add_row("candidates drawn", str(f.candidates))
-    t.add_row("generated (keywords + instruction)", str(f.generated))
-    t.add_row("copied: repeats an example it was shown (no judge called)", str(f.copies))
-    t.add_row("relabelled: written in another domain than asked", str(f.relabelled))
-    t.add_row("screened out: text steers its judges", str(f.screened_out))
-    t.add_row("instruction checks passed (3/3 by every reviewer)", str(f.instruction_passed))
-    if f.verified:
-        v = f.verdicts
-        t.add_row("verified: code or math run in the sandbox", str(f.verified))
-        t.add_row("  agrees / contradicts / undecided", f"{v['agrees']} / {v['contradicts']} / {v['undecided']}")
-        t.add_row("  rejected: contradicted (--verify gate)", str(f.rejected_verification))
-    t.add_row(f"score gate: accepted (μ ≥ {f.tau:g}, σ ≤ δ)", str(f.score_accepted))
-    t.add_row(f"score gate: sent to adjudicator (μ ≥ {f.tau:g}, σ > δ)", str(f.to_adjudication))
-    t.add_row("adjudicated: accepted", str(f.adjudicated))
-    t.add_row("deduplicated: dropped", str(f.duplicates))
-    t.add_row("kept", str(f.kept), style="bold")
-    if f.failed:
-        t.add_row("failed (model answer unusable; see lm_calls)", str(f.failed), style="yellow")
-    t.add_section()
-    t.add_row("calls saved: responses not written (instruction settled first)", str(f.saved.responses), style="dim")
-    t.add_row("calls saved: instruction checks after a 0 (early exit)", str(f.saved.checks), style="dim")
-    t.add_row("calls saved: score sheets once μ < τ was certain (early exit)", str(f.saved.scores), style="dim")
-    return t
 
 
 def plain_summary(f: Funnel) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import tomllib
 from collections.abc import Iterator
@@ -26,14 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import dspy
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from rich.table import Table
 
-from gra_agents import Adjudicator, Generator, Reviewer, SeedAnnotator
 from gra_agents.calibration import MemberCalibration
-from gra_agents.verifier import Verifier
 from runtime.config import Pool
 from runtime.errors import GraError
 from runtime.files import atomic_path
@@ -42,18 +37,8 @@ from runtime.settings import ConfigError, SynthConfig
 PACK_FILE = "pack.toml"
 #: Packs that ship with gra, by name (``--prompts cpu``).
 BUILTIN_PACKS = Path(__file__).resolve().parents[1] / "pools" / "packs"
-#: The role modules a pack may hold programs for.
-ROLE_MODULES: dict[str, type[dspy.Module]] = {
-    "reviewer": Reviewer,
-    "adjudicator": Adjudicator,
-    "annotator": SeedAnnotator,
-    "generator": Generator,
-    "verifier": Verifier,
-}
-
-
-#: Where a predictor of an older pack lives now: the reviewer's stages became modules of their own.
-LEGACY_PREDICTORS = {"check_instruction": "checks.check_instruction", "score_response": "scores.score_response"}
+#: The roles a pack may hold programs for (their modules: runtime.pipeline.programs).
+ROLES = ("reviewer", "adjudicator", "annotator", "generator", "verifier")
 
 
 class PackError(GraError, ValueError):
@@ -148,38 +133,6 @@ class Pack:
             h.update(p.file.encode() + b"\0" + (self.path / p.file).read_bytes())
         return h.hexdigest()[:16]
 
-    def module(self, program: Program) -> dspy.Module:
-        """A fresh role module with ``program``'s compiled state loaded (demos, instructions).
-
-        A predictor the role gained after the program was compiled (the reviewer's sheet with
-        evidence, say) is not in the file, and keeps its default demos.
-        """
-        module = ROLE_MODULES[program.role]()
-        state = json.loads((self.path / program.file).read_text(encoding="utf-8"))
-        state = {LEGACY_PREDICTORS.get(name, name): value for name, value in state.items()}
-        for name, predictor in module.named_predictors():
-            original = predictor.signature
-            if name in state:
-                predictor.load_state(state[name])
-                predictor.signature = _named_as(predictor.signature, original)
-        return module
-
-    def modules(self) -> dict[str, dict[str, dspy.Module]]:
-        """Every program as a loaded module: model → role → module."""
-        out: dict[str, dict[str, dspy.Module]] = {}
-        for p in self.programs:
-            out.setdefault(p.model, {})[p.role] = self.module(p)
-        return out
-
-
-def _named_as(loaded: type[dspy.Signature], original: type[dspy.Signature]) -> type[dspy.Signature]:
-    """The loaded signature under its own name: DSPy rebuilds it as ``StringSignature``, and a run's records, stage
-    accounting and engine schemas go by the signature's name. Unchanged instructions give back the original class."""
-    if loaded.instructions == original.instructions and list(loaded.fields) == list(original.fields):
-        return original
-    loaded.__name__ = loaded.__qualname__ = original.__name__
-    return loaded
-
 
 def read_pack(path: str | Path) -> Pack:
     """Read and check a pack folder; :class:`PackError` names the file and what is wrong."""
@@ -195,16 +148,11 @@ def read_pack(path: str | Path) -> Pack:
         err = exc.errors()[0]
         raise PackError(f"{toml}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
     for p in spec.programs:
-        if p.role not in ROLE_MODULES:
-            raise PackError(f"{toml}: program {p.key}: role must be one of {', '.join(ROLE_MODULES)}")
+        if p.role not in ROLES:
+            raise PackError(f"{toml}: program {p.key}: role must be one of {', '.join(ROLES)}")
         if not (path / p.file).is_file():
             raise PackError(f"{path / p.file}: program {p.key} is missing from the pack")
     return Pack(path, spec)
-
-
-def load_pack(path: str | Path) -> dict[str, dict[str, dspy.Module]]:
-    """The compiled role modules of a pack, model → role → module, ready to run with any DSPy LM."""
-    return read_pack(path).modules()
 
 
 def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | None:
@@ -266,8 +214,9 @@ def _write(path: Path, spec: PackFile) -> None:
         tmp.write_text(tomli_w.dumps(spec.model_dump(exclude_none=True)), encoding="utf-8")
 
 
-def write_program(path: Path, program: Program, module: dspy.Module) -> None:
-    """Save ``module`` as ``program`` in the pack at ``path``, replacing any program with its key."""
+def write_program(path: Path, program: Program, module: Any) -> None:
+    """Save ``module`` (a DSPy module, with its own ``save``) as ``program`` in the pack at ``path``, replacing any
+    program with its key."""
     with _locked(path):
         spec = _current(path)
         target = path / program.file
@@ -296,27 +245,3 @@ def write_reliability(path: Path, reliability: dict[str, float]) -> None:
         spec = _current(path)
         spec.reliability = spec.reliability | reliability
         _write(path, spec)
-
-
-def pack_table(path: Path) -> Table:
-    """The pack's programs with their held-out metric before and after, and the members' reliability."""
-    pack = read_pack(path)
-    table = Table(title=f"prompt pack {path} ({pack.digest()})")
-    for col in ("role", "model", "optimizer", "metric", "before", "after", "train", "val", "calls"):
-        table.add_column(col, justify="right" if col in ("before", "after", "train", "val", "calls") else "left")
-    for p in pack.programs:
-        fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
-        table.add_row(
-            p.role,
-            p.model,
-            p.optimizer,
-            p.metric,
-            fmt(p.before),
-            fmt(p.after),
-            str(p.train.rows),
-            str(p.val.rows),
-            str(p.calls),
-        )
-    if pack.reliability:
-        table.caption = "reliability: " + ", ".join(f"{m} {r:.3f}" for m, r in sorted(pack.reliability.items()))
-    return table

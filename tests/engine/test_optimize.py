@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from runtime.storage.pack import load_pack, read_pack
+from runtime.pipeline.programs import load_pack
+from runtime.storage.pack import read_pack
 from runtime.storage.store import Store
 from tests.helpers.gra_cli import gra
 

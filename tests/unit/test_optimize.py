@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from runtime.cli import app
 from runtime.optimize import OptimizeRequest, optimize
-from runtime.storage.pack import load_pack, read_pack
+from runtime.pipeline.programs import load_pack
+from runtime.storage.pack import read_pack
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.stand_in_pool import judge_rows, write_jsonl

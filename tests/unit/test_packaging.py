@@ -1,4 +1,4 @@
-"""gra as a user installs it: a wheel that builds without warnings of ours and carries its pools, packs and templates."""
+"""gra as a user installs it: a wheel that builds with no warning of ours, carrying its pools, packs and templates."""
 
 import subprocess
 import sys

@@ -31,7 +31,7 @@ from typing import Any
 from rich.console import Console
 
 from runtime.files import atomic_path
-from runtime.pipeline.progress import progress_bars
+from runtime.progress.bars import progress_bars
 from runtime.storage.card import dataset_card
 from runtime.storage.export import write_jsonl
 from runtime.storage.run_dir import RunDirError

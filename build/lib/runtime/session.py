@@ -29,7 +29,7 @@ from runtime.config import Pool
 from runtime.engines.supervisor import Supervisor
 from runtime.fingerprint import fingerprint
 from runtime.pipeline import Members, Roles, Team
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
 from runtime.storage.pack import Pack, describe
 from runtime.storage.run_dir import check_out, check_resume, member_rows, prepare_out

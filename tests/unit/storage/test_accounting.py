@@ -3,8 +3,9 @@
 from rich.console import Console
 
 from runtime.calls.record import CallRecord
-from runtime.storage.accounting import cost_table, usage_by, usage_table
+from runtime.storage.accounting import usage_by
 from runtime.storage.store import Store
+from runtime.tables.run_tables import cost_table, usage_table
 
 
 def add(store, member, prompt, cached, role="reviewer"):

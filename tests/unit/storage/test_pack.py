@@ -9,8 +9,9 @@ from runtime.config import load_pool
 from runtime.curate import curate
 from runtime.fingerprint import fingerprint
 from runtime.optimize import OptimizeRequest, optimize
+from runtime.pipeline.programs import load_pack
 from runtime.settings import SynthConfig
-from runtime.storage.pack import PackError, load_pack, read_pack, resolve_pack
+from runtime.storage.pack import PackError, read_pack, resolve_pack
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.store import Store
 from tests.helpers.stand_in_pool import judge_rows, write_jsonl
@@ -30,7 +31,8 @@ def test_a_pack_round_trips_its_programs_and_records(pack):
     spec = read_pack(pack)
     (program,) = spec.programs
     assert (program.role, program.model, program.optimizer) == ("reviewer", "model0", "labeled")
-    assert (pack / program.file).is_file() and json.loads((pack / program.file).read_text())["scores.score_response"]["demos"]
+    saved = json.loads((pack / program.file).read_text())
+    assert (pack / program.file).is_file() and saved["scores.score_response"]["demos"]
     assert spec.reliability == {"m0": 1.0, "m2": 1.0}
     reviewer = load_pack(pack)["model0"]["reviewer"]
     saved = json.loads((pack / program.file).read_text())

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from runtime.pipeline.domains import classify
 from runtime.pipeline.embedding import warm_up
-from runtime.pipeline.progress import progress_bars
+from runtime.progress.bars import progress_bars
 from runtime.pipeline.run_index import RunIndex
 from runtime.pipeline.team import Members, RoleFailed
 from runtime.settings import SeedDomains

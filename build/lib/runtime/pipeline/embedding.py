@@ -16,7 +16,7 @@ from cachetools import LRUCache
 
 from runtime.engines.embedding import shared_engine
 from runtime.engines.embedding_worker import DIM
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 
 CACHE_ROWS = 20_000  # 384 float32 each: about 30 MB
 _cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=CACHE_ROWS)

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 
 
 class RunProgress(Progress):

@@ -31,7 +31,7 @@ from runtime.errors import GraError
 from runtime.pipeline.embedding import embedder_pids
 from runtime.pipeline.job_queue import drain
 from runtime.pipeline.limiter import AdaptiveLimit
-from runtime.pipeline.watchdog import WATCHDOG
+from runtime.progress.watchdog import WATCHDOG
 from runtime.settings import SynthConfig
 from runtime.storage.pack import Pack, read_pack
 from runtime.storage.status import RECORDED

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from runtime.engines.embedding import shared_engine
 from runtime.pipeline.embedding import embed, forget
-from runtime.pipeline.progress import progress_bars
-from runtime.pipeline.watchdog import WATCHDOG, Watchdog
+from runtime.progress.bars import progress_bars
+from runtime.progress.watchdog import WATCHDOG, Watchdog
 
 
 def test_a_run_that_moves_says_nothing():
