@@ -17,7 +17,7 @@ SGLANG_ENV     := .sglang-env
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install engine sglang-env models synth test bench clean
+.PHONY: install engine sglang-env sglang-cpu-env models synth test bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,14 +40,20 @@ $(SGLANG_ENV)/.installed-$(SGLANG_VERSION):
 
 sglang-env: $(SGLANG_ENV)/.installed-$(SGLANG_VERSION)   ## SGLang in its own environment (GPU node; POOL=paper uses it)
 
+# CPU tests only: SGLang on CPU with a stand-in for its GPU kernels, and SmolLM2 converted for it; built once
+# per machine into ~/.cache/gra/sglang-cpu-$(SGLANG_VERSION) (about 5 minutes and 6.5 GB; docs/sglang-cpu.md).
+SMOLLM2_GGUF = $(BIN)/python -c 'from runtime.engines.weights import resolve_gguf; print(resolve_gguf("smollm2-135m-instruct"))'
+sglang-cpu-env: $(BIN)/.installed   ## SGLang on CPU for the engine tests and POOL=tiny-sglang (cached in ~/.cache/gra)
+	GGUF="$$($(SMOLLM2_GGUF))" PYTHON=$(PYTHON) SGLANG_VERSION=$(SGLANG_VERSION) scripts/build-sglang-cpu-env.sh >/dev/null
+
 models: $(BIN)/.installed           ## locate the model files (joins Gemma-3-270M and both Qwen models once, sha256-checked)
 	$(BIN)/gra models
 
-SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
+SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,$(if $(filter tiny-sglang,$(POOL)),sglang-cpu-env,engine))
 synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
-test: engine models                 ## import contracts, then the whole test suite (doctests and the real engine included)
+test: engine sglang-cpu-env models  ## import contracts, then the whole test suite (doctests, llama.cpp and SGLang on CPU included)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
