@@ -29,7 +29,7 @@ from runtime.engines.weights import cache_dir
 
 #: GGUF model keys (runtime.engines.weights.GGUF_MODELS) the CPU environment converts for SGLang.
 CPU_MODELS = ("smollm2-135m-instruct",)
-INSTALL_HINT = "run `make sglang-cpu-env` (builds it once, about 5 minutes)"
+INSTALL_HINT = "run `make sglang-cpu-env` (builds it once, about 5.5 minutes)"
 
 
 def cpu_env_dir(version: str) -> Path:

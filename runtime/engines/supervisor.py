@@ -6,10 +6,10 @@
 
 Local engines are llama.cpp (one ``llama-server`` per engine) and SGLang (one server per
 replica, or one on CPU); ``endpoint`` engines are checked, not started. Engines that compute
-on this machine's CPU (llama.cpp, SGLang on CPU) get cores of their own. While the ``with`` block is open
-a watchdog thread restarts a local server that died, on the same port with the same key,
-so endpoints keep their URLs; after ``max_restarts`` failed tries it gives the server up
-and names it in :attr:`Supervisor.failed`. :meth:`Supervisor.plan` says what would start
+on this machine's CPU (llama.cpp, SGLang on CPU) get cores of their own. While the ``with``
+block is open a watchdog thread restarts a local server that died, on the same port with
+the same key, so endpoints keep their URLs; after ``max_restarts`` failed tries it gives
+the server up and names it in :attr:`Supervisor.failed`. :meth:`Supervisor.plan` says what would start
 without starting anything (``gra serve --dry-run``).
 """
 
