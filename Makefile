@@ -41,7 +41,7 @@ $(SGLANG_ENV)/.installed-$(SGLANG_VERSION):
 sglang-env: $(SGLANG_ENV)/.installed-$(SGLANG_VERSION)   ## SGLang in its own environment (GPU node; POOL=paper uses it)
 
 # CPU tests only: SGLang on CPU with a stand-in for its GPU kernels, and SmolLM2 converted for it; built once
-# per machine into ~/.cache/gra/sglang-cpu-$(SGLANG_VERSION) (about 5 minutes and 6.5 GB; docs/sglang-cpu.md).
+# per machine into ~/.cache/gra/sglang-cpu-$(SGLANG_VERSION) (about 5.5 minutes and 7 GB; docs/sglang-cpu.md).
 SMOLLM2_GGUF = $(BIN)/python -c 'from runtime.engines.weights import resolve_gguf; print(resolve_gguf("smollm2-135m-instruct"))'
 sglang-cpu-env: $(BIN)/.installed   ## SGLang on CPU for the engine tests and POOL=tiny-sglang (cached in ~/.cache/gra)
 	GGUF="$$($(SMOLLM2_GGUF))" PYTHON=$(PYTHON) SGLANG_VERSION=$(SGLANG_VERSION) scripts/build-sglang-cpu-env.sh >/dev/null
@@ -57,7 +57,7 @@ test: engine sglang-cpu-env models  ## import contracts, then the whole test sui
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-bench: engine models                ## benchmarks; results as JSON under bench/results/
+bench: engine sglang-cpu-env models ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/pool_choice.py
 	$(BIN)/python bench/structured.py
@@ -66,6 +66,7 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/optimize.py
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/review_order.py
+	$(BIN)/python bench/sglang_cpu.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -23,7 +23,7 @@ digest="$(cat "$0" "$SRC/requirements.txt" "$SRC/sgl_kernel/__init__.py" "$SRC/c
 if [ "$(cat "$DEST/.installed" 2>/dev/null)" = "$digest" ]; then echo "$DEST"; exit 0; fi
 fail() { tail -n 20 "$LOG" >&2; echo "gra: the SGLang CPU test environment did not install ($1); full log: $LOG" >&2; exit 1; }
 grep -qx "sglang==$VERSION" "$SRC/requirements.txt" || { echo "gra: $SRC/requirements.txt does not pin sglang==$VERSION" >&2; exit 1; }
-echo "gra: installing SGLang $VERSION for CPU tests into $DEST (once per machine: about 5 minutes, 6.5 GB)" >&2
+echo "gra: installing SGLang $VERSION for CPU tests into $DEST (once per machine: about 5 minutes and 7 GB)" >&2
 rm -rf "$DEST"
 mkdir -p "$DEST"
 : >"$LOG"
