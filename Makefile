@@ -19,7 +19,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install sandbox engine sglang-env models browser synth test docs bench clean
+.PHONY: install sandbox engine sglang-env sglang-cpu-env models browser synth test docs bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +46,16 @@ $(SGLANG_ENV)/.installed-$(SGLANG_VERSION):
 
 sglang-env: $(SGLANG_ENV)/.installed-$(SGLANG_VERSION)   ## SGLang in its own environment (GPU node; POOL=paper uses it)
 
+# CPU tests only: SGLang on CPU with a stand-in for its GPU kernels, and SmolLM2 converted for it; built once
+# per machine into ~/.cache/gra/sglang-cpu-$(SGLANG_VERSION) (about 5.5 minutes and 7 GB; docs/sglang-cpu.md).
+SMOLLM2_GGUF = $(BIN)/python -c 'from runtime.engines.weights import resolve_gguf; print(resolve_gguf("smollm2-135m-instruct"))'
+sglang-cpu-env: $(BIN)/.installed   ## SGLang on CPU for the engine tests and POOL=tiny-sglang (cached in ~/.cache/gra)
+	GGUF="$$($(SMOLLM2_GGUF))" PYTHON=$(PYTHON) SGLANG_VERSION=$(SGLANG_VERSION) scripts/build-sglang-cpu-env.sh >/dev/null
+
 models: $(BIN)/.installed           ## locate the model files (joins Gemma-3-270M and both Qwen models once, sha256-checked)
 	$(BIN)/gra models
 
-SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,engine)
+SYNTH_ENGINE := $(if $(filter paper %paper.toml,$(POOL)),sglang-env,$(if $(filter tiny-sglang,$(POOL)),sglang-cpu-env,engine))
 synth: $(SYNTH_ENGINE) models       ## run the GRA loop: make synth ROUNDS=5 SEEDS=... POOL=... OUT=... PER_ROUND=...
 	$(BIN)/gra synth --seeds $(SEEDS) --rounds $(ROUNDS) --pool $(POOL) --out $(OUT) --per-round $(PER_ROUND) $(SYNTH_ARGS)
 
@@ -58,7 +64,7 @@ browser:                            ## headless Chromium for the report's browse
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver) >/dev/null \
 	  || { echo "gra: could not install chromium and chromium-driver (apt-get); the report's browser test needs them" >&2; exit 1; }
 
-test: engine models sandbox browser ## import contracts, the docs (a broken link fails), then the whole test suite
+test: engine sglang-cpu-env models sandbox browser ## import contracts, the docs, then every test (llama.cpp and SGLang on CPU)
 	$(BIN)/lint-imports
 	$(MKDOCS) build --strict --quiet
 	$(BIN)/python -m pytest
@@ -66,7 +72,7 @@ test: engine models sandbox browser ## import contracts, the docs (a broken link
 docs: $(BIN)/.installed             ## the docs into site/ (the CLI reference and benchmark pages regenerated)
 	$(MKDOCS) build --strict
 
-bench: engine models                ## benchmarks; results as JSON under bench/results/
+bench: engine sglang-cpu-env models ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/pool_choice.py
 	$(BIN)/python bench/structured.py
@@ -75,6 +81,7 @@ bench: engine models                ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/optimize.py
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/review_order.py
+	$(BIN)/python bench/sglang_cpu.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache site

@@ -5,8 +5,8 @@ A pool is a TOML file (see ``runtime/pools/cpu.toml``) with a ``[sampling]`` tab
 defaults, ``[engines.NAME]`` tables and ``[[members]]``. A member is (name, engine,
 sampling); several members may share one engine. Engines are ``llama.cpp`` (started
 here from a GGUF file), ``sglang`` (started here on GPUs, one SGLang server per replica,
-see ``runtime/pools/paper.toml``) or ``endpoint`` (any OpenAI-compatible server that is
-already running elsewhere).
+see ``runtime/pools/paper.toml``; or one server on CPU for tests, ``runtime/pools/tiny-sglang.toml``)
+or ``endpoint`` (any OpenAI-compatible server that is already running elsewhere).
 """
 
 from __future__ import annotations
@@ -67,19 +67,25 @@ class EndpointEngine(_Strict):
 class SGLangEngine(_Strict):
     """One model served by SGLang (``python -m sglang.launch_server``), one server per replica.
 
-    ``replicas`` lists the GPUs of each replica: ``[[0]]`` is one server on GPU 0,
-    ``[[0], [5]]`` two servers of the same model on GPUs 0 and 5 (the member's calls spread
-    over both), ``[[2, 3]]`` with ``tp_size = 2`` one server split over two GPUs. Each
-    server sees only its own GPUs (``CUDA_VISIBLE_DEVICES``).
+    On GPUs (``device = "cuda"``, the default) ``replicas`` lists the GPUs of each replica:
+    ``[[0]]`` is one server on GPU 0, ``[[0], [5]]`` two servers of the same model on GPUs 0
+    and 5 (the member's calls spread over both), ``[[2, 3]]`` with ``tp_size = 2`` one server
+    split over two GPUs. Each server sees only its own GPUs (``CUDA_VISIBLE_DEVICES``).
+
+    On CPU (``device = "cpu"``) one server runs on ``threads`` threads with no GPU, its KV cache
+    bounded by ``max_total_tokens``: the engine tests' real SGLang (docs/sglang-cpu.md).
     """
 
     kind: Literal["sglang"]
     model: str = Field(description="Hugging Face id or local folder (SGLang's --model-path)")
-    replicas: list[list[int]] = Field(min_length=1)
+    device: Literal["cuda", "cpu"] = "cuda"
+    replicas: list[list[int]] | None = Field(None, min_length=1, description="GPUs per server (cuda only)")
     tp_size: int = Field(1, ge=1, le=8)
     context_length: int = Field(8192, ge=512)
     slots: int = Field(64, ge=1, le=1024, description="requests in flight per replica")
     mem_fraction_static: float | None = Field(None, gt=0.0, lt=1.0)
+    max_total_tokens: int | None = Field(None, ge=512, description="KV-cache tokens; on CPU default context_length")
+    threads: int | None = Field(None, ge=1, description="CPU threads of the server (cpu only)")
     served_model_name: str | None = None
     python: str | None = Field(None, description="SGLang's interpreter; default $GRA_SGLANG_PYTHON or .sglang-env")
     ready_timeout_s: float = Field(1800.0, gt=0, description="first start downloads and compiles: be generous")
@@ -90,12 +96,26 @@ class SGLangEngine(_Strict):
 
     @model_validator(mode="after")
     def _placement(self) -> SGLangEngine:
+        if self.device == "cpu":
+            for name, unset in (("replicas", None), ("mem_fraction_static", None), ("tp_size", 1)):
+                if getattr(self, name) != unset:
+                    raise ValueError(f"{name}: not for device 'cpu' (one server, no GPU)")
+            return self
+        if self.replicas is None:
+            raise ValueError("replicas: required for device 'cuda' (the GPUs of each server, e.g. [[0]])")
+        if self.threads is not None:
+            raise ValueError("threads: only for device 'cpu'")
         for gpus in self.replicas:
             if len(gpus) != self.tp_size:
                 raise ValueError(f"replica {gpus} has {len(gpus)} GPU(s) but tp_size is {self.tp_size}")
             if len(set(gpus)) != len(gpus) or min(gpus) < 0:
                 raise ValueError(f"replica {gpus} must list distinct GPU numbers >= 0")
         return self
+
+    @property
+    def servers(self) -> list[list[int]]:
+        """The GPUs of each server it runs: its replicas, or one server with none on CPU."""
+        return [[]] if self.device == "cpu" else list(self.replicas or [])
 
     @property
     def context_per_slot(self) -> int:
@@ -165,7 +185,7 @@ class Pool(_Strict):
                 raise ValueError(f"member {m.name!r} names engine {m.engine!r}, which is not in [engines]")
         owner: dict[int, str] = {}
         for name, engine in self.engines.items():
-            for gpu in (g for replica in getattr(engine, "replicas", []) for g in replica):
+            for gpu in (g for replica in getattr(engine, "replicas", None) or [] for g in replica):
                 if gpu in owner:
                     raise ValueError(f"GPU {gpu} is given to engine {owner[gpu]!r} and to engine {name!r}")
                 owner[gpu] = name

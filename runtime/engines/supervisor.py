@@ -5,10 +5,11 @@
 'http://127.0.0.1:40123/v1'
 
 Local engines are llama.cpp (one ``llama-server`` per engine) and SGLang (one server per
-replica); ``endpoint`` engines are checked, not started. While the ``with`` block is open
-a watchdog thread restarts a local server that died, on the same port with the same key,
-so endpoints keep their URLs; after ``max_restarts`` failed tries it gives the server up
-and names it in :attr:`Supervisor.failed`. :meth:`Supervisor.plan` says what would start
+replica, or one on CPU); ``endpoint`` engines are checked, not started. Engines that compute
+on this machine's CPU (llama.cpp, SGLang on CPU) get cores of their own. While the ``with``
+block is open a watchdog thread restarts a local server that died, on the same port with
+the same key, so endpoints keep their URLs; after ``max_restarts`` failed tries it gives
+the server up and names it in :attr:`Supervisor.failed`. :meth:`Supervisor.plan` says what would start
 without starting anything (``gra serve --dry-run``).
 """
 
@@ -98,19 +99,30 @@ class Supervisor:
         """The local server processes this pool needs, named and placed, none started yet."""
         if self.servers:
             return self.servers
-        llama = {n: s for n, s in self.pool.engines.items() if isinstance(s, LlamaCppEngine)}
-        for (name, spec), cpus in zip(llama.items(), split_cores(len(llama)), strict=True):
-            log = self.log_dir / f"engine-{name}.log"
-            self.add_server(name, name, LlamaServer(name, spec, log, self.api_key, port=self._port(), cpus=cpus))
+        cores = self._cores()
+        for name, spec in self.pool.engines.items():
+            if isinstance(spec, LlamaCppEngine):
+                log = self.log_dir / f"engine-{name}.log"
+                server = LlamaServer(name, spec, log, self.api_key, port=self._port(), cpus=cores[name])
+                self.add_server(name, name, server)
         for name, spec in self.pool.engines.items():
             if isinstance(spec, SGLangEngine):
                 served = self.pool.served_model_name(name)
-                for i, gpus in enumerate(spec.replicas):
-                    sname = name if len(spec.replicas) == 1 else f"{name}.{i}"
+                for i, gpus in enumerate(spec.servers):
+                    sname = name if len(spec.servers) == 1 else f"{name}.{i}"
                     log = self.log_dir / f"engine-{sname}.log"
-                    server = SGLangServer(sname, spec, gpus, served, log, self.api_key, self._port())
+                    server = SGLangServer(sname, spec, gpus, served, log, self.api_key, self._port(), cores.get(name))
                     self.add_server(sname, name, server)
         return self.servers
+
+    def _cores(self) -> dict[str, frozenset[int] | None]:
+        """The cores of each engine that computes on this machine's CPU: llama.cpp, and SGLang on CPU."""
+        on_cpu = [
+            name
+            for name, spec in self.pool.engines.items()
+            if isinstance(spec, LlamaCppEngine) or (isinstance(spec, SGLangEngine) and spec.device == "cpu")
+        ]
+        return dict(zip(on_cpu, split_cores(len(on_cpu)), strict=True))
 
     def add_server(self, server_name: str, engine: str, server: ServerProcess) -> None:
         """Put one server under this supervisor, serving ``engine`` (build() does this for the pool)."""

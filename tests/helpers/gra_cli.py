@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 
-def gra(*args, timeout: float = 1500) -> subprocess.CompletedProcess:
-    """``gra ARGS...`` with text output captured; the caller checks the return code."""
+def gra(*args, timeout: float = 1500, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``gra ARGS...`` with text output captured (``env``: its whole environment); the caller checks the return code."""
     return subprocess.run(
-        [sys.executable, "-m", "runtime.cli", *map(str, args)], capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "runtime.cli", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env
     )

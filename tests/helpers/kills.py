@@ -56,12 +56,13 @@ def wait_gone(pids: list[int], timeout: float = 30) -> None:
     assert not alive, f"engine processes outlived their coordinator: {alive}"
 
 
-def start(*args, log: Path) -> subprocess.Popen:
-    """``gra ARGS`` in a child process, its stderr appended to ``log``."""
+def start(*args, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``gra ARGS`` in a child process, its stderr appended to ``log`` (``env``: its whole environment)."""
     return subprocess.Popen(
         [sys.executable, "-m", "runtime.cli", *map(str, args)],
         stdout=subprocess.DEVNULL,
         stderr=open(log, "a"),  # noqa: SIM115 - the child owns it
+        env=env,
     )
 
 
