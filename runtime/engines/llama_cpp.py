@@ -13,6 +13,7 @@ from pathlib import Path
 
 from runtime.config import LlamaCppEngine
 from runtime.engines.gguf_reencode import reencoded, reencoded_path
+from runtime.engines.kinds import Kind, Place, register
 from runtime.engines.process import (  # noqa: F401 (EngineError: re-export)
     KEY_FILE_PLACEHOLDER,
     EngineError,
@@ -103,3 +104,20 @@ class LlamaServer(ServerProcess):
         threads = s.threads or (len(self.cpus) if self.cpus else 1)
         cmd += ["--threads", str(threads), "--threads-batch", str(threads)]
         return cmd + list(s.extra_args)
+
+
+class LlamaCppKind(Kind):
+    """``kind = "llama.cpp"``: one ``llama-server`` per engine, on cores of its own."""
+
+    name = "llama.cpp"
+
+    def on_cpu(self, spec: LlamaCppEngine) -> bool:
+        return True
+
+    def servers(self, engine: str, spec: LlamaCppEngine, place: Place) -> list[tuple[str, ServerProcess]]:
+        return [
+            (engine, LlamaServer(engine, spec, place.log(engine), place.api_key, port=place.port(), cpus=place.cores))
+        ]
+
+
+register(LlamaCppKind())

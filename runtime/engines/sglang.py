@@ -26,6 +26,7 @@ import json
 from pathlib import Path
 
 from runtime.config import SGLangEngine
+from runtime.engines.kinds import Kind, Place, register
 from runtime.engines.process import KEY_FILE_PLACEHOLDER, EngineError, ServerProcess
 from runtime.engines.sglang_cpu import check_cpu_env, cpu_args, cpu_env, cpu_model_path, cpu_python
 
@@ -115,3 +116,25 @@ class SGLangServer(ServerProcess):
             hint = "run `make sglang-cpu-env`" if self.on_cpu else "run `make sglang-env` or set GRA_SGLANG_PYTHON"
             raise EngineError(f"engine {self.name!r}: SGLang's interpreter {python} does not exist; {hint}")
         super().start()
+
+
+class SGLangKind(Kind):
+    """``kind = "sglang"``: one server per replica on its GPUs, or one on this machine's cores (``device = "cpu"``)."""
+
+    name = "sglang"
+
+    def on_cpu(self, spec: SGLangEngine) -> bool:
+        return spec.device == "cpu"
+
+    def servers(self, engine: str, spec: SGLangEngine, place: Place) -> list[tuple[str, ServerProcess]]:
+        out = []
+        for i, gpus in enumerate(spec.servers):
+            name = engine if len(spec.servers) == 1 else f"{engine}.{i}"
+            server = SGLangServer(
+                name, spec, gpus, place.served_model_name, place.log(name), place.api_key, place.port(), place.cores
+            )
+            out.append((name, server))
+        return out
+
+
+register(SGLangKind())

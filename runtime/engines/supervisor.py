@@ -25,11 +25,12 @@ from pathlib import Path
 
 import httpx
 
-from runtime.config import EndpointEngine, LlamaCppEngine, Pool, SGLangEngine
-from runtime.engines.llama_cpp import LlamaServer, split_cores
+from runtime.config import EndpointEngine, Pool
+from runtime.engines import llama_cpp, sglang  # noqa: F401 (each registers its kind)
+from runtime.engines.kinds import Place, kind_of
+from runtime.engines.llama_cpp import split_cores
 from runtime.engines.process import EngineError, ServerProcess, free_port
 from runtime.engines.replicas import ReplicaSet
-from runtime.engines.sglang import SGLangServer
 
 
 @dataclass(frozen=True)
@@ -101,27 +102,15 @@ class Supervisor:
             return self.servers
         cores = self._cores()
         for name, spec in self.pool.engines.items():
-            if isinstance(spec, LlamaCppEngine):
-                log = self.log_dir / f"engine-{name}.log"
-                server = LlamaServer(name, spec, log, self.api_key, port=self._port(), cpus=cores[name])
-                self.add_server(name, name, server)
-        for name, spec in self.pool.engines.items():
-            if isinstance(spec, SGLangEngine):
-                served = self.pool.served_model_name(name)
-                for i, gpus in enumerate(spec.servers):
-                    sname = name if len(spec.servers) == 1 else f"{name}.{i}"
-                    log = self.log_dir / f"engine-{sname}.log"
-                    server = SGLangServer(sname, spec, gpus, served, log, self.api_key, self._port(), cores.get(name))
-                    self.add_server(sname, name, server)
+            served = self.pool.served_model_name(name) if hasattr(spec, "served_model_name") else name
+            place = Place(self.log_dir, self.api_key, self._port, cores.get(name), served)
+            for server_name, server in kind_of(spec).servers(name, spec, place):
+                self.add_server(server_name, name, server)
         return self.servers
 
     def _cores(self) -> dict[str, frozenset[int] | None]:
         """The cores of each engine that computes on this machine's CPU: llama.cpp, and SGLang on CPU."""
-        on_cpu = [
-            name
-            for name, spec in self.pool.engines.items()
-            if isinstance(spec, LlamaCppEngine) or (isinstance(spec, SGLangEngine) and spec.device == "cpu")
-        ]
+        on_cpu = [name for name, spec in self.pool.engines.items() if kind_of(spec).on_cpu(spec)]
         return dict(zip(on_cpu, split_cores(len(on_cpu)), strict=True))
 
     def add_server(self, server_name: str, engine: str, server: ServerProcess) -> None:
