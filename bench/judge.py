@@ -1,23 +1,25 @@
 """Judging alone, measured against truth on held-out labelled rows: members, the verifier and the committee.
 
-    python bench/judge.py [--share 0.5] [--seed 0] [--pool cpu] [--per-set N] [--figures-only]
+    python bench/judge.py [--share 0.5] [--seed 0] [--pool cpu] [--train-rows N] [--per-set N]
+                          [--steps calibrate,probe,committee] [--figures-only]
 
 Four labelled sets: GSM8K with planted errors, Self-Instruct with swapped or cut responses,
 real small-model solutions to HumanEval problems labelled by their tests (``correct``), and
 sound versus broken instructions (``sound``). Each is split with ``--seed`` into a training
 share (``--share``) and a held-out rest, each label in proportion
-(:func:`runtime.calibrate.split`); ``--per-set`` caps the held-out rows per set (the first
-of them, in the split's own random order). Then:
+(:func:`runtime.calibrate.split`); ``--train-rows`` caps the rows fitted on and ``--per-set``
+the held-out rows measured, per set (the first of them, labels kept in proportion). Then:
 
-1. ``gra calibrate`` on the training rows: one member of each model probed, its check cut
-   and score map fitted, into a prompt pack (``judge-run/pack``);
-2. every held-out row probed by one member of each model (every check and sheet it would
-   give): each **single member** under each reading (sampled, expected, calibrated), and
+1. ``calibrate``: ``gra calibrate`` on the training rows: one member of each model probed,
+   its check cut, score map and verifier accuracy fitted into a prompt pack (``judge-run/pack``);
+2. ``probe``: every held-out row probed by one member of each model (every check and sheet it
+   would give): each **single member** under each reading (sampled, expected, calibrated), and
    the **verifier alone** (its verdict: agrees 1, undecided ½, contradicts 0);
-3. the **committee** (``gra curate`` with the calibrated pack) on the held-out rows under
-   ``--verify gate`` (the default), ``evidence`` and ``off``, and ``--scores sampled`` and
-   ``expected``; requests one run already made are served from its database, so each
-   variant pays only for the calls it changes.
+3. ``committee``: ``gra curate`` with the calibrated pack on the held-out rows under the default
+   switches (``--verify gate --scores calibrated``), then ``--verify evidence``, ``--verify off``,
+   ``--scores expected`` and the paper (``--verify off --scores sampled``); a request one run
+   already made is served from the default run's database, so each variant pays only for the
+   calls it changes.
 
 For each: AUROC of the final score against the label (a row turned away by its checks ranks
 below one the verifier rejected, which ranks below every scored one), accept rates on right
@@ -39,11 +41,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from judge_figures import committee_figures, probe_figures  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from runtime.calibrate import calibrate, split, write_rows  # noqa: E402
-from runtime.config import load_pool  # noqa: E402
+from runtime.calibrate import calibrate, first, split, write_rows  # noqa: E402
 from runtime.curate import curate, judge_rows  # noqa: E402
 from runtime.pipeline.probe import Prober  # noqa: E402
-from runtime.settings import SynthConfig
+from runtime.settings import SynthConfig  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "judge"
@@ -61,42 +62,61 @@ VARIANTS = (
     ("scores_expected", {"scores": "expected"}),
     ("paper", {"verify": "off", "scores": "sampled"}),
 )
+STEPS = ("calibrate", "probe", "committee")
 
 
 def held_out(args) -> dict[str, list[dict]]:
-    """Each set's held-out rows (capped at ``--per-set``), tagged with their set."""
+    """Each set's held-out rows (at most ``--per-set``), tagged with their set."""
     return {
-        name: [r | {"set": name} for r in split(path, args.share, args.seed)[1][: args.per_set]]
+        name: [r | {"set": name} for r in first(split(path, args.share, args.seed)[1], args.per_set)]
         for name, path in SETS.items()
     }
 
 
+def probe_members(args, data: Path, pack: Path, console: Console) -> None:
+    """Every held-out row probed by the first member of each model, at once, with the calibrated pack."""
+    probe = SynthConfig(seed=args.seed, prompts=str(pack), n_reviewers=1, early_exit=False)
+    judge_rows(data, args.out / "judge-run" / "probe", args.pool, probe, worker=Prober, console=console)
+
+
+def committees(args, data: Path, pack: Path, console: Console) -> None:
+    """The committee on the held-out rows under each variant, the default first (the others replay its calls)."""
+    work, base = args.out / "judge-run", SynthConfig(seed=args.seed, prompts=str(pack))
+    for name, switches in VARIANTS:
+        if args.variants and name not in args.variants:
+            continue
+        answered = work / "committee-default" if name != "default" else None
+        out = work / f"committee-{name}"
+        curate(data, out, args.pool, replace(base, **switches), console=console, answers_from=answered)
+
+
 def run(args, console: Console) -> None:
     work = args.out / "judge-run"
-    base = SynthConfig(seed=args.seed)
     pack = work / "pack"
-    calibrate(list(SETS.values()), pack, args.pool, base, out=work / "calibration", share=args.share, console=console)
-    rows = [r for rs in held_out(args).values() for r in rs]
-    data = write_rows(rows, work / "held_out.jsonl")
-    pool, _ = load_pool(args.pool)
-    for model in dict.fromkeys(pool.model_of(m.name) for m in pool.members):
-        member = next(m.name for m in pool.members if pool.model_of(m.name) == model)
-        probe = replace(base, reviewer_member=member, n_reviewers=1, early_exit=False, prompts=str(pack))
-        judge_rows(data, work / f"probe-{member}", args.pool, probe, worker=Prober, console=console)
-    default = work / "committee-default"
-    for name, switches in VARIANTS:
-        config = replace(base, prompts=str(pack), **switches)
-        answered = default if name != "default" else None
-        curate(data, work / f"committee-{name}", args.pool, config, fresh=True, console=console, answers_from=answered)
+    if "calibrate" in args.steps:
+        config = SynthConfig(seed=args.seed)
+        calibrate(
+            list(SETS.values()), pack, args.pool, config, out=work / "calibration", share=args.share,
+            rows_per_file=args.train_rows, console=console,
+        )  # fmt: skip
+    data = write_rows([r for rs in held_out(args).values() for r in rs], work / "held_out.jsonl")
+    if "probe" in args.steps:
+        probe_members(args, data, pack, console)
+    if "committee" in args.steps:
+        committees(args, data, pack, console)
 
 
 def figures(args) -> dict:
     work = args.out / "judge-run"
     rows = [json.loads(line) for line in (work / "held_out.jsonl").read_text().splitlines()]
-    result = {"pool": args.pool, "seed": args.seed, "share": args.share, "per_set": args.per_set}
+    result = {"pool": args.pool, "seed": args.seed, "share": args.share, "train_rows": args.train_rows}
     result["held_out"] = {s: sum(r["set"] == s for r in rows) for s in SETS}
     result["members"] = probe_figures(work, rows)
-    result["committee"] = {name: committee_figures(work / f"committee-{name}", rows) for name, _ in VARIANTS}
+    result["committee"] = {
+        name: committee_figures(work / f"committee-{name}", rows)
+        for name, _ in VARIANTS
+        if (work / f"committee-{name}" / "gra.db").exists()
+    }
     return result
 
 
@@ -105,10 +125,15 @@ def main() -> None:
     ap.add_argument("--share", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--pool", default="cpu")
+    ap.add_argument("--train-rows", type=int, default=None, help="cap on training rows per set")
     ap.add_argument("--per-set", type=int, default=None, help="cap on held-out rows per set")
+    ap.add_argument("--steps", default=",".join(STEPS), help=f"which of {', '.join(STEPS)} to run")
+    ap.add_argument("--variants", default="", help="committee variants to run (default: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--figures-only", action="store_true", help="re-read the runs already in judge-run/")
     args = ap.parse_args()
+    args.steps = [s for s in args.steps.split(",") if s]
+    args.variants = [v for v in args.variants.split(",") if v]
     console = Console(stderr=True)
     if not args.figures_only:
         run(args, console)

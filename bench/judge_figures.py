@@ -109,9 +109,13 @@ def _sheet_scores(mine, how, cal):
         yield row["correct"], value, value >= TAU
 
 
-def verifier_figures(store: Store, rows: list[dict]) -> dict:
-    """The verifier alone, per set it ran on: agrees 1, undecided 0.5, contradicts 0; accepted when it agrees."""
-    verdicts = {s["id"]: s["verdict"] for s in store.samples() if s["verdict"]}
+def verifier_figures(store: Store, member: str, rows: list[dict]) -> dict:
+    """``member`` as the verifier alone, per set it ran on: agrees 1, undecided 0.5, contradicts 0; accepted when it
+    agrees."""
+    verdicts = {
+        r["sample_id"]: r["verdict"]
+        for r in store.db["reviews"].rows_where("reviewer = ? and verdict is not null", [member])
+    }
     out = {}
     for name in dict.fromkeys(r["set"] for r in rows if "correct" in r):
         mine = [r for r in rows if r["set"] == name and r["id"] in verdicts]
@@ -127,12 +131,11 @@ def verifier_figures(store: Store, rows: list[dict]) -> dict:
 def probe_figures(work: Path, rows: list[dict]) -> dict:
     """Each probed member: its checks and sheets under each reading, and its verdicts as the verifier alone."""
     calibration = read_pack(work / "pack").calibration()
-    out = {}
-    for run in sorted(work.glob("probe-*")):
-        member = run.name.removeprefix("probe-")
-        store = Store(run / "gra.db")
-        out[member] = _member_rows(store, member, rows, calibration) | {"verifier": verifier_figures(store, rows)}
-    return out
+    store = Store(work / "probe" / "gra.db")
+    members = [m for (m,) in store.db.execute("select distinct reviewer from reviews order by reviewer")]
+    return {
+        m: _member_rows(store, m, rows, calibration) | {"verifier": verifier_figures(store, m, rows)} for m in members
+    }
 
 
 def _final(sample: dict, reviews: list[dict]) -> float | None:

@@ -20,6 +20,10 @@ from gra_agents.verifier_demos import PROGRAMS, REFERENCES
 from signatures.write_program import WriteProgram
 from signatures.write_reference import WriteReference
 
+#: The verifier samples its programs hotter than the judges score: programs drawn at the pool's 0.2 repeat one
+#: misreading of the task three times over, and a majority of one mistake is no check at all.
+TEMPERATURE = 0.8
+
 
 class Verifier(dspy.Module):
     """Writes a program that computes a task's answer, or a reference solution with test calls."""
@@ -31,12 +35,13 @@ class Verifier(dspy.Module):
 
     def _call(self, instruction: str, input: str, function: str | None):
         """The predictor and inputs of one call: its own demos (compiled or set), else the hand-written ones."""
+        hot = {"temperature": TEMPERATURE}
         if function is None:
-            return self.write_program, dict(
-                instruction=instruction, input=input, demos=chosen(self.write_program, PROGRAMS)
-            )
+            demos = chosen(self.write_program, PROGRAMS)
+            return self.write_program, dict(instruction=instruction, input=input, demos=demos, config=hot)
         demos = chosen(self.write_reference, REFERENCES)
-        return self.write_reference, dict(instruction=instruction, input=input, function=function, demos=demos)
+        inputs = dict(instruction=instruction, input=input, function=function, demos=demos, config=hot)
+        return self.write_reference, inputs
 
     def forward(self, instruction: str, input: str, function: str | None = None) -> dspy.Prediction:
         """A program (``program``) for a math task; with ``function`` (a def line), ``reference`` and ``tests``."""

@@ -1,8 +1,8 @@
 """Hand-written demos for the verifier: programs that work an answer out, and reference solutions with test calls.
 
 A small model shown no demo writes a one-line formula and gets it wrong; shown these, it
-names every quantity the task gives, computes one step per line and prints only the
-answer. None of them comes from a labelled set gra is measured on.
+restates each fact of the task in a comment before the line that uses it, computes one step
+per line and prints only the answer. None of them comes from a labelled set gra is measured on.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ PROGRAMS: list[Example] = [
         instruction="A baker makes 24 muffins per tray and bakes 5 trays. He sells muffins in boxes of 6 at $4"
         " a box. How much money does he make if he sells all of them?",
         input="",
-        program="muffins_per_tray = 24\ntrays = 5\nmuffins = muffins_per_tray * trays\nper_box = 6\n"
-        "boxes = muffins // per_box\nprice_per_box = 4\nmoney = boxes * price_per_box\nprint(money)",
+        program="# 24 muffins per tray, 5 trays\nmuffins = 24 * 5\n# boxes of 6 muffins, $4 a box\n"
+        "boxes = muffins // 6\nmoney = boxes * 4\n# the question: the money from selling all of them\nprint(money)",
     ),
     Example(
         instruction="A rectangular box is 5 cm long, 3 cm wide and 2 cm high. Find its volume and its surface area.",
         input="",
-        program="length, width, height = 5, 3, 2\nvolume = length * width * height\n"
-        "surface = 2 * (length * width + length * height + width * height)\nprint(volume)\nprint(surface)",
+        program="# 5 cm long, 3 cm wide, 2 cm high\nlength, width, height = 5, 3, 2\nvolume = length * width * height\n"
+        "# six faces, in three pairs\nsurface = 2 * (length * width + length * height + width * height)\n"
+        "# the question asks for both: volume first, then surface area\nprint(volume)\nprint(surface)",
     ),
     Example(
         instruction="Solve for x.",
@@ -33,8 +34,8 @@ PROGRAMS: list[Example] = [
         instruction="A jacket costs $80. It is discounted by 15%, then 8% tax is added to the discounted price."
         " What is the final price?",
         input="",
-        program="price = 80\ndiscounted = price * (1 - 0.15)\nfinal = discounted * (1 + 0.08)\n"
-        "print(round(final, 2))",
+        program="# $80, 15% off first\ndiscounted = 80 * (1 - 0.15)\n# then 8% tax on the discounted price\n"
+        "final = discounted * (1 + 0.08)\nprint(round(final, 2))",
     ),
 ]
 

@@ -65,6 +65,22 @@ def split(path: Path, share: float, seed: int) -> tuple[list[dict], list[dict]]:
     return train, held
 
 
+def first(rows: list[dict], n: int | None) -> list[dict]:
+    """The first ``n`` rows of a split (all of them without ``n``), keeping each label's share: the split's own
+    random order, taken a label at a time in turn."""
+    if n is None or n >= len(rows):
+        return rows
+    by_label: dict[tuple, list[dict]] = {}
+    for r in rows:
+        by_label.setdefault((r.get("sound"), r.get("correct")), []).append(r)
+    picked: list[dict] = []
+    while len(picked) < n:
+        for group in by_label.values():
+            if group and len(picked) < n:
+                picked.append(group.pop(0))
+    return picked
+
+
 def write_rows(rows: list[dict], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -76,7 +92,7 @@ def fit(store, member: str, model: str, rows: list[dict], train: Path) -> Calibr
     labels = {r["id"]: r for r in rows}
     checks, sheets = probed(store, member, labels)
     calibration = Calibration(model=model, fitted_on=member, train=[data_file(train, len(rows))])
-    calibration.verifier, calibration.verified_rows = verdict_accuracy(store, labels)
+    calibration.verifier, calibration.verified_rows = verdict_accuracy(store, member, labels)
     calibration.score_auroc = auroc(sheets[True], sheets[False])
     if checks[True] or checks[False]:
         cut = calibration.check_cut = check_cut(checks[True], checks[False])
@@ -107,19 +123,21 @@ def calibrate(
     *,
     out: Path,
     share: float = 0.5,
+    rows_per_file: int | None = None,
     console: Console | None = None,
 ) -> dict[str, Calibration]:
-    """Probe one member of each model on the training rows of ``data``, fit, and write every member's calibration
-    into ``pack``; the probe runs (with all their calls) land in ``out``."""
+    """Probe one member of each model on the training rows of ``data`` (at most ``rows_per_file`` of each file,
+    each label in proportion), fit, and write every member's calibration into ``pack``; the probe runs (with all
+    their calls) land in ``out``."""
     console = console or Console(stderr=True)
-    rows = [r for path in data for r in split(path, share, config.seed)[0]]
+    rows = [r for path in data for r in first(split(path, share, config.seed)[0], rows_per_file)]
     train = write_rows(rows, out / "train.jsonl")
     pool, _ = load_pool(pool_name)
+    probe = replace(config, early_exit=False, n_reviewers=1, reviewer_member=None)
+    store, _, _ = judge_rows(train, out / "probe", pool_name, probe, worker=Prober, console=console)
     fitted: dict[str, Calibration] = {}
     for model in dict.fromkeys(pool.model_of(m.name) for m in pool.members):
         members = [m.name for m in pool.members if pool.model_of(m.name) == model]
-        probe = replace(config, reviewer_member=members[0], early_exit=False, n_reviewers=1)
-        store, _, _ = judge_rows(train, out / f"probe-{members[0]}", pool_name, probe, worker=Prober, console=console)
         calibration = fit(store, members[0], model, rows, train)
         fitted |= dict.fromkeys(members, calibration)
         console.print(

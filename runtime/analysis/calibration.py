@@ -58,14 +58,13 @@ def score_map(averages: Sequence[float], right: Sequence[bool]) -> tuple[list[fl
     return [float(x) for x in iso.X_thresholds_], [float(y) for y in iso.y_thresholds_]
 
 
-def verdict_accuracy(store: Store, labels: dict[str, dict]) -> tuple[float | None, int]:
-    """Balanced accuracy of a probe run's verification verdicts against ``correct`` (agrees: right), and their count.
-
-    ``undecided`` counts as half right either way: it said nothing.
+def verdict_accuracy(store: Store, member: str, labels: dict[str, dict]) -> tuple[float | None, int]:
+    """Balanced accuracy of ``member``'s verification verdicts in a probe run against ``correct`` (agrees: right),
+    and their count. ``undecided`` counts as half right either way: it said nothing.
     """
     hits: dict[bool, list[float]] = {True: [], False: []}
-    for s in store.samples("verdict is not null"):
-        label = labels.get(s["id"], {})
+    for s in store.db["reviews"].rows_where("reviewer = ? and verdict is not null", [member]):
+        label = labels.get(s["sample_id"], {})
         if "correct" in label:
             said = {"agrees": 1.0, "undecided": 0.5, "contradicts": 0.0}[s["verdict"]]
             hits[bool(label["correct"])].append(said if label["correct"] else 1.0 - said)

@@ -21,6 +21,9 @@ def calibrate(
     out: Annotated[Path, typer.Option(help="the prompt pack folder the calibration is written into (created)")],
     pool: Pool_ = "cpu",
     share: Annotated[float, typer.Option(min=0.05, max=1.0, help="share of each file's rows to fit on")] = 0.5,
+    rows: Annotated[
+        int | None, typer.Option(min=2, help="fit on at most this many of each file's training rows (a quicker fit)")
+    ] = None,
     seed: Seed_ = DEFAULTS.seed,
     verify: Verify_ = DEFAULTS.verify,
     programs: Programs_ = DEFAULTS.programs,
@@ -33,4 +36,6 @@ def calibrate(
     The rest is held out (same seed, same split), for measuring; gra synth/curate --prompts OUT use the result.
     """
     config = SynthConfig(seed=seed, verify=verify, programs=programs)
-    run_calibrate(data, out, pool, config, out=runs or out / "calibration", share=share, console=err)
+    run_calibrate(
+        data, out, pool, config, out=runs or out / "calibration", share=share, rows_per_file=rows, console=err
+    )

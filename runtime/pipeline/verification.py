@@ -75,16 +75,24 @@ class Verification:
         self._said_unavailable = False
 
     async def evidence(
-        self, sid: str, roles: RoleAssignment, domain: str | None, task: tuple[str, str], response: str
+        self,
+        sid: str,
+        roles: RoleAssignment,
+        domain: str | None,
+        task: tuple[str, str],
+        response: str,
+        keep: bool = True,
     ) -> Evidence | None:
-        """The stored evidence of the response (None: nothing to verify, or ``--verify off``)."""
+        """The evidence of the response (None: nothing to verify, or ``--verify off``); with ``keep``, stored as the
+        sample's verdict (a probe keeps each member's with its sheet instead)."""
         kind = kind_of(domain, response) if self.config.verify != "off" else None
         if kind is None:
             return None
         seats = self.seats(roles)
         verify = self._math if kind == "math" else self._code
         found = await verify(sid, seats, task, response)
-        self.store.update_sample(sid, verified=kind, verdict=found.verdict, evidence=found.line)
+        if keep:
+            self.store.update_sample(sid, verified=kind, verdict=found.verdict, evidence=found.line)
         return found
 
     def seats(self, roles: RoleAssignment) -> list[tuple[str, int]]:

@@ -26,10 +26,12 @@ class ReviewRecords:
         reading: str | None = None,
         read: list[float] | None = None,
         probabilities: dict | None = None,
+        verdict: str | None = None,
     ) -> None:
         """One reviewer's checks (``kind`` instruction) or sheet (response): the sampled numbers, how the
         committee read them (``reading``: sampled, expected or calibrated), the numbers it read (``read``; for
-        checks, each P(pass)), and the engine's probability of every allowed value (``probabilities``)."""
+        checks, each P(pass)), the engine's probability of every allowed value (``probabilities``), and the
+        verification verdict the sheet was scored with when it was this reviewer's own (a probe's)."""
         with self.transaction():
             self.db["reviews"].insert(
                 {
@@ -41,6 +43,7 @@ class ReviewRecords:
                     "reading": reading,
                     "read": _json(read),
                     "probabilities": _json(probabilities),
+                    "verdict": verdict,
                 }
             )
 

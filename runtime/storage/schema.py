@@ -84,6 +84,7 @@ TABLES: dict[str, tuple[dict[str, type], str, list[tuple[str, str, str]]]] = {
             "reading": str,  # how the committee read them: sampled, expected or calibrated
             "read": str,  # JSON: the numbers it read (each check's P(pass); the sheet's scores)
             "probabilities": str,  # JSON: field -> {value: probability}, from the engine's token log-probabilities
+            "verdict": str,  # a probe's: this reviewer's own verification verdict, which its sheet was scored with
         },
         "id",
         [("sample_id", "samples", "id")],
