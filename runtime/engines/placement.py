@@ -32,6 +32,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from runtime.engines.contention import SHARED
 from runtime.engines.proc_stats import thread_ids
 
 #: How much less busy (seconds) another engine must be before the coordinator moves to it.
@@ -61,7 +62,11 @@ class Placement:
         self.engine: str | None = None  # whose cores it is on now; None: where it started
 
     def follow(self, busy_s: Mapping[str, float]) -> str | None:
-        """Move to the cores of the engine with the fewest busy seconds; that engine's name."""
+        """Move to the cores of the engine with the fewest busy seconds; that engine's name. On a machine other
+        programs share (:data:`runtime.engines.contention.SHARED`), go back and stay put: a pin there is a trap."""
+        if SHARED.is_set():
+            self.restore()
+            return None
         if len(self.engine_cpus) < 2:
             return None
         least = min(self.engine_cpus, key=lambda e: (busy_s.get(e, 0.0), e))

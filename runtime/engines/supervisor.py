@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,8 +28,11 @@ import httpx
 
 from runtime.config import EndpointEngine, Pool
 from runtime.engines import llama_cpp, sglang  # noqa: F401 (each registers its kind)
+from runtime.engines.contention import EVERY_S as CONTENTION_EVERY_S
+from runtime.engines.contention import SHARED_CORES, Contention
 from runtime.engines.kinds import Place, kind_of
 from runtime.engines.llama_cpp import split_cores
+from runtime.engines.placement import pin
 from runtime.engines.process import EngineError, ServerProcess, free_port
 from runtime.engines.replicas import ReplicaSet
 
@@ -187,7 +191,12 @@ class Supervisor:
     # --- the watchdog ----------------------------------------------------------------------
 
     def _watch(self) -> None:
+        contention, next_look = Contention(os.getpid()), time.monotonic() + CONTENTION_EVERY_S
         while not self._stopping.wait(self.watch_interval):
+            if time.monotonic() >= next_look and not contention.shared:
+                next_look = time.monotonic() + CONTENTION_EVERY_S
+                if (foreign := contention.look()) >= SHARED_CORES:
+                    self.unpin(f"other programs use {foreign:.1f} cores' worth of CPU")
             for name, server in self.servers.items():
                 if name not in self.failed and not server.alive() and not self._stopping.is_set():
                     self._reviving.add(name)
@@ -195,6 +204,15 @@ class Supervisor:
                         self._revive(name, server)
                     finally:
                         self._reviving.discard(name)
+
+    def unpin(self, why: str) -> None:
+        """Let every local server run on any core (the machine is shared: a pinned core may be held by another)."""
+        everywhere = os.sched_getaffinity(0)
+        for name, server in self.servers.items():
+            if server.cpus and server.alive():
+                server.cpus = None  # a restart is not pinned either
+                pin(server.proc.pid, everywhere)
+                server.log(f"{why}: {name!r} unpinned, the scheduler places its threads")
 
     def _revive(self, name: str, server: ServerProcess) -> None:
         """Restart a dead server on its port and key; back off between tries; give up after
