@@ -72,7 +72,7 @@ test: engine sglang-cpu-env models sandbox browser ## import contracts, the docs
 docs: $(BIN)/.installed             ## the docs into site/ (the CLI reference and benchmark pages regenerated)
 	$(MKDOCS) build --strict
 
-bench: engine sglang-cpu-env models ## benchmarks; results as JSON under bench/results/
+bench: engine sglang-cpu-env models sandbox ## benchmarks; results as JSON under bench/results/
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/pool_choice.py
 	$(BIN)/python bench/structured.py
@@ -82,6 +82,8 @@ bench: engine sglang-cpu-env models ## benchmarks; results as JSON under bench/r
 	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/review_order.py
 	$(BIN)/python bench/sglang_cpu.py
+	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/judge.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache site

@@ -1,7 +1,7 @@
 """Judging alone, measured against truth on held-out labelled rows: members, the verifier and the committee.
 
     python bench/judge.py [--share 0.5] [--seed 0] [--pool cpu] [--train-rows N] [--per-set N]
-                          [--steps calibrate,probe,committee] [--figures-only]
+                          [--steps calibrate,committee[,probe]] [--figures-only]
 
 Four labelled sets: GSM8K with planted errors, Self-Instruct with swapped or cut responses,
 real small-model solutions to HumanEval problems labelled by their tests (``correct``), and
@@ -12,14 +12,16 @@ the held-out rows measured, per set (the first of them, labels kept in proportio
 
 1. ``calibrate``: ``gra calibrate`` on the training rows: one member of each model probed,
    its check cut, score map and verifier accuracy fitted into a prompt pack (``judge-run/pack``);
-2. ``probe``: every held-out row probed by one member of each model (every check and sheet it
-   would give): each **single member** under each reading (sampled, expected, calibrated), and
-   the **verifier alone** (its verdict: agrees 1, undecided ½, contradicts 0);
-3. ``committee``: ``gra curate`` with the calibrated pack on the held-out rows under the default
+2. ``committee``: ``gra curate`` with the calibrated pack on the held-out rows under the default
    switches (``--verify gate --scores calibrated``), then ``--verify evidence``, ``--verify off``,
    ``--scores expected`` and the paper (``--verify off --scores sampled``); a request one run
    already made is served from the default run's database, so each variant pays only for the
-   calls it changes.
+   calls it changes. Every run asks every reviewer (``--full-reviews``): early exit decides the
+   same (a property test proves it), and full sheets give the exact μ for AUROC and each member's
+   own judgement of the rows it was drawn to review: the **single members** under each reading
+   (sampled, expected, calibrated) and the **verification stage alone** (its verdict: agrees 1,
+   undecided ½, contradicts 0) come from the default run;
+3. ``probe`` (not run unless asked): every held-out row probed by one member of each model.
 
 For each: AUROC of the final score against the label (a row turned away by its checks ranks
 below one the verifier rejected, which ranks below every scored one), accept rates on right
@@ -38,7 +40,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from judge_figures import committee_figures, probe_figures  # noqa: E402
+from judge_figures import committee_figures, member_figures, probe_figures, verification_figures  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from runtime.calibrate import calibrate, first, split, write_rows  # noqa: E402
@@ -63,6 +65,8 @@ VARIANTS = (
     ("paper", {"verify": "off", "scores": "sampled"}),
 )
 STEPS = ("calibrate", "probe", "committee")
+#: What a run does by default: the held-out probe is optional, since the full-review committee runs show each member.
+DEFAULT_STEPS = ("calibrate", "committee")
 
 
 def held_out(args) -> dict[str, list[dict]]:
@@ -87,7 +91,8 @@ def committees(args, data: Path, pack: Path, console: Console) -> None:
             continue
         answered = work / "committee-default" if name != "default" else None
         out = work / f"committee-{name}"
-        curate(data, out, args.pool, replace(base, **switches), console=console, answers_from=answered)
+        config = replace(base, early_exit=False, **switches)  # every sheet: exact AUROC, and each member alone
+        curate(data, out, args.pool, config, console=console, answers_from=answered)
 
 
 def run(args, console: Console) -> None:
@@ -111,7 +116,11 @@ def figures(args) -> dict:
     rows = [json.loads(line) for line in (work / "held_out.jsonl").read_text().splitlines()]
     result = {"pool": args.pool, "seed": args.seed, "share": args.share, "train_rows": args.train_rows}
     result["held_out"] = {s: sum(r["set"] == s for r in rows) for s in SETS}
-    result["members"] = probe_figures(work, rows)
+    if (work / "probe" / "gra.db").exists():
+        result["probed_members"] = probe_figures(work, rows)
+    default = work / "committee-default"
+    result["members"] = member_figures(default, work / "pack", rows)
+    result["verification"] = verification_figures(default, rows)
     result["committee"] = {
         name: committee_figures(work / f"committee-{name}", rows)
         for name, _ in VARIANTS
@@ -127,7 +136,7 @@ def main() -> None:
     ap.add_argument("--pool", default="cpu")
     ap.add_argument("--train-rows", type=int, default=None, help="cap on training rows per set")
     ap.add_argument("--per-set", type=int, default=None, help="cap on held-out rows per set")
-    ap.add_argument("--steps", default=",".join(STEPS), help=f"which of {', '.join(STEPS)} to run")
+    ap.add_argument("--steps", default=",".join(DEFAULT_STEPS), help=f"which of {', '.join(STEPS)} to run")
     ap.add_argument("--variants", default="", help="committee variants to run (default: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--figures-only", action="store_true", help="re-read the runs already in judge-run/")

@@ -64,19 +64,20 @@ def instruction_rates(flagged: list[tuple[bool, float, bool]]) -> dict:
     }
 
 
-def _reviews(store: Store) -> dict[str, dict[str, dict]]:
+def _reviews(store: Store, member: str) -> dict[str, dict[str, dict]]:
+    """sample → kind → ``member``'s review of it."""
     out: dict[str, dict[str, dict]] = {}
-    for r in store.db["reviews"].rows:
+    for r in store.db["reviews"].rows_where("reviewer = ?", [member]):
         out.setdefault(r["sample_id"], {})[r["kind"]] = r
     return out
 
 
 def _member_rows(store: Store, member: str, rows: list[dict], calibration) -> dict:
     """One probed member's figures per set and reading (checks on the instruction set, sheets elsewhere)."""
-    reviews, cal = _reviews(store), calibration.get(member, UNCALIBRATED)
+    reviews, cal = _reviews(store, member), calibration.get(member, UNCALIBRATED)
     out: dict = {}
     for name in dict.fromkeys(r["set"] for r in rows):
-        mine = [(r, reviews.get(r["id"], {})) for r in rows if r["set"] == name]
+        mine = [(r, reviews[r["id"]]) for r in rows if r["set"] == name and r["id"] in reviews]
         if name == "instructions":
             out[name] = {how: instruction_rates(list(_check_flags(mine, how, cal))) for how in READINGS}
             continue
@@ -129,13 +130,38 @@ def verifier_figures(store: Store, member: str, rows: list[dict]) -> dict:
 
 
 def probe_figures(work: Path, rows: list[dict]) -> dict:
-    """Each probed member: its checks and sheets under each reading, and its verdicts as the verifier alone."""
+    """Each probed member (``--steps probe``): its checks and sheets under each reading, its verdicts as verifier."""
     calibration = read_pack(work / "pack").calibration()
     store = Store(work / "probe" / "gra.db")
     members = [m for (m,) in store.db.execute("select distinct reviewer from reviews order by reviewer")]
     return {
         m: _member_rows(store, m, rows, calibration) | {"verifier": verifier_figures(store, m, rows)} for m in members
     }
+
+
+def member_figures(run: Path, pack: Path, rows: list[dict]) -> dict:
+    """Each member of a full-review committee run, alone: its own checks and sheets of the held-out rows it was
+    drawn to review, under each reading (sampled, expected, calibrated with its own map)."""
+    calibration = read_pack(pack).calibration()
+    store = Store(run / "gra.db")
+    members = [m for (m,) in store.db.execute("select distinct reviewer from reviews order by reviewer")]
+    return {m: _member_rows(store, m, rows, calibration) for m in members}
+
+
+def verification_figures(run: Path, rows: list[dict]) -> dict:
+    """The verification stage alone, as a committee run used it: its verdict per row (agrees 1, undecided 1/2,
+    contradicts 0; accepted when it agrees), per set it ran on."""
+    store = Store(run / "gra.db")
+    verdicts = {s["id"]: s["verdict"] for s in store.samples("verdict is not null")}
+    value = {"agrees": 1.0, "undecided": 0.5, "contradicts": 0.0}
+    out = {}
+    for name in dict.fromkeys(r["set"] for r in rows if "correct" in r):
+        mine = [r for r in rows if r["set"] == name and r["id"] in verdicts]
+        if mine:
+            out[name] = rates([(r["correct"], value[verdicts[r["id"]]], verdicts[r["id"]] == "agrees") for r in mine])
+            out[name]["verdicts"] = {v: sum(verdicts[r["id"]] == v for r in mine) for v in value}
+            out[name]["of_rows"] = sum(r["set"] == name for r in rows)
+    return out
 
 
 def _final(sample: dict, reviews: list[dict]) -> float | None:

@@ -76,7 +76,7 @@ class Supervisor:
     ):
         self.pool, self.log_dir, self.ready_timeout, self.source = pool, log_dir, ready_timeout, source
         self.max_restarts, self.watch_interval, self.restart_backoff = max_restarts, watch_interval, restart_backoff
-        self.api_key = secrets.token_urlsafe(24)  # per run; never stored or logged
+        self.api_key = secrets.token_hex(24)  # per run; never stored or logged; hex, so never read as a flag ("-x...")
         self.servers: dict[str, ServerProcess] = {}  # one per process: "engine", or "engine.1" for a replica
         self.engine_of: dict[str, str] = {}  # server name -> engine name
         self.endpoints: dict[str, Endpoint] = {}

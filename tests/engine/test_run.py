@@ -57,7 +57,12 @@ def test_role_rules_hold_and_the_draw_is_reproducible(run):
         for r in store.db["reviews"].rows_where("sample_id = ?", [s["id"]]):
             assert r["reviewer"] in reviewers
         for c in store.db["lm_calls"].rows_where("sample_id = ? and role != 'summarizer'", [s["id"]]):
-            allowed = {"generator": [s["generator"]], "reviewer": reviewers, "adjudicator": [s["adjudicator"]]}
+            allowed = {
+                "generator": [s["generator"]],
+                "reviewer": reviewers,
+                "verifier": reviewers,  # each program is written by one of the sample's reviewers
+                "adjudicator": [s["adjudicator"]],
+            }
             assert c["member"] in allowed[c["role"]]
 
 
