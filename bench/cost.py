@@ -25,7 +25,8 @@ candidates. ``floor`` gives the calls of early exit under an order that knew eve
 in advance (:func:`floor`): what no order of the reviewers can beat. For each way: calls
 (those that reached a model: an engine error, such as a closed connection, is counted
 apart) and output tokens per kept sample (all calls, and the samples' own), the calls each
-rule saved (:func:`runtime.storage.funnel.savings`), the wall time and the mean and 90th-percentile latency of a sample (first call to last). Writes
+rule saved (:func:`runtime.storage.funnel.savings`), the wall time and the mean and
+90th-percentile latency of a sample (first call to last). Writes
 ``bench/results/cost.json``.
 """
 

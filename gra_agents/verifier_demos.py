@@ -47,8 +47,12 @@ REFERENCES: list[Example] = [
         function="def second_largest(numbers):",
         reference="def second_largest(numbers):\n    distinct = sorted(set(numbers), reverse=True)\n"
         "    return distinct[1] if len(distinct) > 1 else None",
-        tests=["second_largest([3, 1, 4, 1, 5])", "second_largest([])", "second_largest([7, 7])",
-               "second_largest([-2, -5, -1])"],
+        tests=[
+            "second_largest([3, 1, 4, 1, 5])",
+            "second_largest([])",
+            "second_largest([7, 7])",
+            "second_largest([-2, -5, -1])",
+        ],
     ),
     Example(
         instruction="Write count_vowels(text) that counts the vowels (a, e, i, o, u, either case) in a string.",
