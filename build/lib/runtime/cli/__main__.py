@@ -1,3 +1,0 @@
-from runtime.cli import app
-
-app()
