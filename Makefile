@@ -19,7 +19,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install sandbox engine sglang-env sglang-cpu-env models browser synth test docs bench clean
+.PHONY: install sandbox engine sglang-env sglang-cpu-env models browser synth check test docs bench clean
 
 $(BIN)/.installed: pyproject.toml models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ test: engine sglang-cpu-env models sandbox browser ## import contracts, the docs
 	$(BIN)/lint-imports
 	$(MKDOCS) build --strict --quiet
 	$(BIN)/python -m pytest
+
+check: $(BIN)/.installed            ## the fast tier for the edit-test loop: import contracts and every test that starts no engine (< 3 min)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n auto -m "not engine and not slow"
 
 docs: $(BIN)/.installed             ## the docs into site/ (the CLI reference and benchmark pages regenerated)
 	$(MKDOCS) build --strict

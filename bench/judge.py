@@ -1,7 +1,8 @@
 """Judging alone, measured against truth on held-out labelled rows: members, the verifier and the committee.
 
     python bench/judge.py [--share 0.5] [--seed 0] [--pool cpu] [--train-rows N] [--per-set N]
-                          [--steps calibrate,committee[,probe]] [--figures-only]
+                          [--steps calibrate,committee[,probe]] [--variants a,b] [--full-reviews]
+                          [--figures-only]
 
 Four labelled sets: GSM8K with planted errors, Self-Instruct with swapped or cut responses,
 real small-model solutions to HumanEval problems labelled by their tests (``correct``), and
@@ -16,11 +17,12 @@ the held-out rows measured, per set (the first of them, labels kept in proportio
    switches (``--verify gate --scores calibrated``), then ``--verify evidence``, ``--verify off``,
    ``--scores expected`` and the paper (``--verify off --scores sampled``); a request one run
    already made is served from the default run's database, so each variant pays only for the
-   calls it changes. Every run asks every reviewer (``--full-reviews``): early exit decides the
-   same (a property test proves it), and full sheets give the exact μ for AUROC and each member's
-   own judgement of the rows it was drawn to review: the **single members** under each reading
-   (sampled, expected, calibrated) and the **verification stage alone** (its verdict: agrees 1,
-   undecided ½, contradicts 0) come from the default run;
+   calls it changes (the paper's runs replay ``--verify off``'s). The runs exit early as a user's
+   run does; ``--full-reviews`` asks every reviewer instead (early exit decides the same, a
+   property test proves it), for the exact μ of rejected rows and each member's sheet on every
+   row it was drawn to review. The **single members** under each reading (sampled, expected,
+   calibrated, on the sheets they wrote) and the **verification stage alone** (its verdict:
+   agrees 1, undecided ½, contradicts 0) come from the default run;
 3. ``probe`` (not run unless asked): every held-out row probed by one member of each model.
 
 For each: AUROC of the final score against the label (a row turned away by its checks ranks
@@ -83,15 +85,20 @@ def probe_members(args, data: Path, pack: Path, console: Console) -> None:
     judge_rows(data, args.out / "judge-run" / "probe", args.pool, probe, worker=Prober, console=console)
 
 
+#: The run whose database answers a variant's requests: the one that asked the most of the same prompts.
+REPLAYS = {"paper": "verify_off"}
+
+
 def committees(args, data: Path, pack: Path, console: Console) -> None:
     """The committee on the held-out rows under each variant, the default first (the others replay its calls)."""
     work, base = args.out / "judge-run", SynthConfig(seed=args.seed, prompts=str(pack))
     for name, switches in VARIANTS:
         if args.variants and name not in args.variants:
             continue
-        answered = work / "committee-default" if name != "default" else None
+        source = work / f"committee-{REPLAYS.get(name, 'default')}"
+        answered = source if name != "default" and (source / "gra.db").exists() else None
         out = work / f"committee-{name}"
-        config = replace(base, early_exit=False, **switches)  # every sheet: exact AUROC, and each member alone
+        config = replace(base, early_exit=not args.full_reviews, **switches)
         curate(data, out, args.pool, config, console=console, answers_from=answered)
 
 
@@ -114,7 +121,9 @@ def run(args, console: Console) -> None:
 def figures(args) -> dict:
     work = args.out / "judge-run"
     rows = [json.loads(line) for line in (work / "held_out.jsonl").read_text().splitlines()]
-    result = {"pool": args.pool, "seed": args.seed, "share": args.share, "train_rows": args.train_rows}
+    train = [json.loads(line) for line in (work / "calibration" / "train.jsonl").read_text().splitlines()]
+    result = {"pool": args.pool, "seed": args.seed, "share": args.share, "full_reviews": args.full_reviews}
+    result["trained_on"] = len(train)
     result["held_out"] = {s: sum(r["set"] == s for r in rows) for s in SETS}
     if (work / "probe" / "gra.db").exists():
         result["probed_members"] = probe_figures(work, rows)
@@ -137,6 +146,7 @@ def main() -> None:
     ap.add_argument("--train-rows", type=int, default=None, help="cap on training rows per set")
     ap.add_argument("--per-set", type=int, default=None, help="cap on held-out rows per set")
     ap.add_argument("--steps", default=",".join(DEFAULT_STEPS), help=f"which of {', '.join(STEPS)} to run")
+    ap.add_argument("--full-reviews", action="store_true", help="every reviewer's sheet (no early exit)")
     ap.add_argument("--variants", default="", help="committee variants to run (default: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     ap.add_argument("--figures-only", action="store_true", help="re-read the runs already in judge-run/")

@@ -8,6 +8,8 @@ import pytest
 
 from tests.helpers.paths import ROOT
 
+pytestmark = pytest.mark.slow  # builds the wheel: left out of `make check`
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):

@@ -10,6 +10,8 @@ from runtime.engines import gguf_reencode
 from runtime.engines.gguf_reencode import reencoded, reencoded_path
 from runtime.engines.weights import GGUF_MODELS
 
+pytestmark = pytest.mark.slow  # re-encodes a real model file: left out of `make check`
+
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):

@@ -17,6 +17,8 @@ from runtime.report import report
 from runtime.storage.store import Store
 from tests.helpers.run_dirs import make_run
 
+pytestmark = pytest.mark.slow  # a real Chromium: left out of `make check`
+
 #: Chromium as this machine's closed network wants it: no sandbox (root), no background fetches.
 FLAGS = (
     "--headless=new",
