@@ -184,7 +184,10 @@ def describe(pack: Pack | None) -> str:
 
 
 def data_file(path: Path, rows: int) -> DataFile:
-    return DataFile(path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), rows=rows)
+    """A training file as a pack records it: its path relative to the working directory where it lies under it
+    (a pack shipped in a repository names no folder of the machine that made it), its sha256 and its rows."""
+    shown = Path(os.path.relpath(path.resolve())) if path.resolve().is_relative_to(Path.cwd().resolve()) else path
+    return DataFile(path=str(shown), sha256=hashlib.sha256(path.read_bytes()).hexdigest(), rows=rows)
 
 
 def model_slug(model: str) -> str:

@@ -11,7 +11,7 @@ from runtime.fingerprint import fingerprint
 from runtime.optimize import OptimizeRequest, optimize
 from runtime.pipeline.programs import load_pack
 from runtime.settings import SynthConfig
-from runtime.storage.pack import PackError, read_pack, resolve_pack
+from runtime.storage.pack import PackError, data_file, read_pack, resolve_pack
 from runtime.storage.run_dir import RunDirError
 from runtime.storage.store import Store
 from tests.helpers.stand_in_pool import judge_rows, write_jsonl
@@ -123,3 +123,15 @@ def test_the_cpu_pack_ships_by_name_and_the_cpu_pool_does_not_use_it_unless_aske
             "ScoreResponse",
         )
     assert resolve_pack(None, pool, path) is None and resolve_pack("none", pool, path) is None
+
+
+def test_a_pack_names_a_training_file_under_the_working_directory_by_a_relative_path(tmp_path, monkeypatch):
+    inside, outside = tmp_path / "repo" / "bench" / "train.jsonl", tmp_path / "elsewhere.jsonl"
+    inside.parent.mkdir(parents=True)
+    for f in (inside, outside):
+        f.write_text('{"a": 1}\n')
+    monkeypatch.chdir(tmp_path / "repo")
+
+    assert data_file(inside, 1).path == "bench/train.jsonl"  # no folder of the machine that made it
+    assert data_file(outside, 1).path == str(outside)
+    assert data_file(inside, 1).sha256 == data_file(outside, 1).sha256
