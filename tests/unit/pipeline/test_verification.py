@@ -114,3 +114,23 @@ def test_code_that_escapes_is_contained_and_only_its_own_sample_suffers(engine, 
     assert status in ("rejected_verification", "passed", "rejected_score")
     assert store.sample("s")["verdict"] in ("contradicts", "undecided")
     assert not __import__("pathlib").Path("/tmp/gra-escaped").exists()
+
+
+def test_a_sample_killed_mid_verification_is_verified_once_on_resume(engine, tmp_path):
+    wrong = "Surface area: 2(15 + 10 + 6) = 94 cm²"
+    _, store = judge(engine, tmp_path, [PRINT_62] * 3, PRISM, wrong, "Math")
+    # What kill -9 leaves mid-verification: the verifier calls recorded, one program run of three, no verdict.
+    for p in store.programs_of("s")[1:]:
+        store.db.execute("delete from programs where id = ?", [p["id"]])
+    store.update_sample("s", status="reviewing", verified=None, verdict=None, evidence=None)
+
+    # On resume the sample goes back to its first stage and is judged again on the same database.
+    store.restart_sample({"id": "s", "round": 1, "ordinal": 0, "status": "reviewing"})
+    engine.requests.clear()
+    lms = {n: member(engine, n) for n in ("g", "r0", "r1", "r2", "a")}
+    members = Members(Team(lms, dict.fromkeys(lms, "fake"), {"fake": 4}), store, SynthConfig(), tmp_path, None)
+    status = asyncio.run(Judges(members, SynthConfig()).judge("s", ROLES, PRISM, "", wrong, "Math"))
+
+    assert status == "rejected_verification" and store.sample("s")["verdict"] == "contradicts"
+    assert len(store.programs_of("s")) == 3  # each program once: none kept twice, none lost
+    assert not engine.requests  # every call it had made was answered from the database, none sent again
