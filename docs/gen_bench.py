@@ -159,9 +159,10 @@ BENCHMARKS = (
         " `gra calibrate` fits each member on a training share; then each single member under each reading"
         " (sampled, expected, calibrated), the verifier alone, and the committee under `--verify gate`,"
         " `evidence` and `off` and `--scores sampled` and `expected`: AUROC, accept rates on right and wrong"
-        " rows, balanced accuracy and calls per row.",
+        " rows, balanced accuracy and calls per row. A variant missing under `committee` below was not run for"
+        " this file (`--variants`), and `held_out` says how many rows each figure stands on.",
         "bench/judge.py",
-        "python bench/judge.py [--figures-only]",
+        "python bench/judge.py [--train-rows N] [--per-set N] [--variants a,b] [--figures-only]",
         expects=("members", "committee"),
     ),
     Benchmark(
