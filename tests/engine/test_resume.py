@@ -120,5 +120,10 @@ def test_role_rules_hold_for_every_sample(killed_and_resumed):
         )
         assert len({s["generator"], *reviewers, s["adjudicator"]}) == 5
         for c in store.db["lm_calls"].rows_where("sample_id = ? and role != 'summarizer'", [s["id"]]):
-            allowed = {"generator": [s["generator"]], "reviewer": reviewers, "adjudicator": [s["adjudicator"]]}
+            allowed = {
+                "generator": [s["generator"]],
+                "reviewer": reviewers,
+                "verifier": reviewers,  # each program is written by one of the sample's reviewers
+                "adjudicator": [s["adjudicator"]],
+            }
             assert c["member"] in allowed[c["role"]]
