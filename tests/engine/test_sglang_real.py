@@ -186,10 +186,11 @@ def test_sglang_answered_every_call_and_xgrammar_left_nothing_unparseable(killed
 
 
 def test_the_usage_table_shows_sglangs_prefix_cache_hits(killed_run):
-    """Every role's calls share their instructions and demos; the reviewers' are in test_sglang_mixed.py
-    (SmolLM2 copies an example it was shown, so its own candidates never reach a reviewer here)."""
+    """Every role's calls share their instructions and demos, so SGLang reports cached prompt tokens, and the run's
+    table prints their share. How large it is depends on when the kill emptied the cache; the
+    reviewers' share, on a run that is not killed, is bounded in test_sglang_mixed.py."""
     _, store, log, _ = killed_run
     engine = usage_by(store, "engine")["smollm2"]
-    assert engine.cached_tokens and engine.cache_hit_rate > 0.2
+    assert engine.cached_tokens > 0
     row = next(line for line in log.splitlines() if "engine smollm2" in line)
-    assert re.search(r"\b\d+%", row), row
+    assert f"{engine.cache_hit_rate:.0%}" in re.findall(r"\b\d+%", row), row
