@@ -88,6 +88,7 @@ bench: engine sglang-cpu-env models sandbox ## benchmarks; results as JSON under
 	$(BIN)/python bench/sglang_cpu.py
 	$(BIN)/python bench/sandbox.py
 	$(BIN)/python bench/judge.py
+	$(BIN)/python bench/judge.py --sets instructions --steps calibrate,probe --result judge_checks
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache site

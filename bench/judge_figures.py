@@ -139,6 +139,31 @@ def probe_figures(work: Path, rows: list[dict]) -> dict:
     }
 
 
+def both_models_checks(work: Path, rows: list[dict]) -> dict:
+    """The probed members' checks together, per reading: a held-out instruction is flagged when any of them flags it
+    (ranked by the highest P(fail)); the check gate of a committee that seats every probed model."""
+    calibration = read_pack(work / "pack").calibration()
+    store = Store(work / "probe" / "gra.db")
+    members = [m for (m,) in store.db.execute("select distinct reviewer from reviews order by reviewer")]
+    reviews = {m: _reviews(store, m) for m in members}
+    mine = [r for r in rows if r["set"] == "instructions"]
+    out = {"members": members}
+    for how in READINGS:
+        per_row = []
+        for row in mine:
+            flags = [
+                f for m in members for f in _check_flags(_one(reviews[m], row), how, calibration.get(m, UNCALIBRATED))
+            ]
+            if len(flags) == len(members):  # every model's check of it was read
+                per_row.append((row["sound"], max(p for _, p, _ in flags), any(f for _, _, f in flags)))
+        out[how] = instruction_rates(per_row)
+    return out
+
+
+def _one(reviews: dict, row: dict) -> list:
+    return [(row, reviews[row["id"]])] if row["id"] in reviews else []
+
+
 def member_figures(run: Path, pack: Path, rows: list[dict]) -> dict:
     """Each member of a full-review committee run, alone: its own checks and sheets of the held-out rows it was
     drawn to review, under each reading (sampled, expected, calibrated with its own map)."""

@@ -166,6 +166,19 @@ BENCHMARKS = (
         expects=("members", "committee"),
     ),
     Benchmark(
+        "judge_checks*.json",
+        "The instruction checks alone, calibrated on every labelled instruction",
+        "`bench/judge.py` on `../shared/judge/instructions_labelled.jsonl` only: `gra calibrate` fits each model's"
+        " check cut on the training half (at most 5% of its sound instructions flagged), then one member of"
+        " each model checks every held-out instruction. Per model and reading (sampled 0/1, uncalibrated"
+        " P(fail) > 0.5, the calibrated cut): the share of sound instructions turned away, of broken ones"
+        " caught, and the AUROC of P(fail). `probed_both_models` flags a row when either model flags it, the"
+        " gate of a committee that seats both models (the CPU pool's draw does 9 times in 10).",
+        "bench/judge.py",
+        "python bench/judge.py --sets instructions --steps calibrate,probe --result judge_checks",
+        expects=("probed_members", "probed_both_models"),
+    ),
+    Benchmark(
         "report.json",
         "The paper's analyses of one run (`gra report`)",
         "Coverage (the share of kept samples beyond the seeds' own spacing), agreement with another judge, and"
