@@ -149,19 +149,25 @@ def both_models_checks(work: Path, rows: list[dict]) -> dict:
     mine = [r for r in rows if r["set"] == "instructions"]
     out = {"members": members}
     for how in READINGS:
-        per_row = []
-        for row in mine:
-            flags = [
-                f for m in members for f in _check_flags(_one(reviews[m], row), how, calibration.get(m, UNCALIBRATED))
+        by_member = [_flags_by_row(reviews[m], mine, how, calibration.get(m, UNCALIBRATED)) for m in members]
+        read_by_all = [r for r in mine if all(r["id"] in flags for flags in by_member)]
+        out[how] = instruction_rates(
+            [
+                (r["sound"], max(f[r["id"]][1] for f in by_member), any(f[r["id"]][2] for f in by_member))
+                for r in read_by_all
             ]
-            if len(flags) == len(members):  # every model's check of it was read
-                per_row.append((row["sound"], max(p for _, p, _ in flags), any(f for _, _, f in flags)))
-        out[how] = instruction_rates(per_row)
+        )
     return out
 
 
-def _one(reviews: dict, row: dict) -> list:
-    return [(row, reviews[row["id"]])] if row["id"] in reviews else []
+def _flags_by_row(reviews: dict, rows: list[dict], how: str, cal) -> dict[str, tuple]:
+    """row id → (sound, P(fail) or flag score, flagged) of one member's checks, for the rows it read."""
+    return {
+        row["id"]: f
+        for row in rows
+        if row["id"] in reviews
+        for f in _check_flags([(row, reviews[row["id"]])], how, cal)
+    }
 
 
 def member_figures(run: Path, pack: Path, rows: list[dict]) -> dict:
