@@ -3,8 +3,9 @@ import random
 import dspy
 
 from gra_agents.demos import check_demos, chosen, score_demos
-from gra_agents.distributions import expected, field_distributions
+from gra_agents.distributions import expected, field_distribution, field_distributions
 from signatures import CHECK_DIMENSIONS, SCORE_DIMENSIONS, CheckInstruction, ScoreResponse
+from signatures.check_instruction import CHECK_QUESTIONS
 from signatures.score_with_evidence import ScoreWithEvidence
 
 #: Alternatives per token a judge's call asks its engine for (``top_logprobs``).
@@ -22,15 +23,34 @@ def _content(p: dspy.Prediction) -> list | None:
     return list(content) if content else None
 
 
-def read_checks(p: dspy.Prediction) -> dspy.Prediction:
-    """``checks`` (the sampled 0/1s) and ``passes`` (each check's P(1); None where the answer had no probabilities)."""
-    content = _content(p)
-    d = field_distributions(content, dict.fromkeys(CHECK_DIMENSIONS, CHECK_VALUES)) if content else {}
+def read_checks(answers: dict[str, dspy.Prediction]) -> dspy.Prediction:
+    """``checks`` (the sampled 0/1s), ``passes`` (each check's P(1); None where its answer had no probabilities)
+    and ``distributions``, from each check's own answer (``answers`` by check, in ``CHECK_DIMENSIONS``)."""
+    d = {}
+    for c, p in answers.items():
+        content = _content(p)
+        d[c] = field_distribution(content, "answer", CHECK_VALUES) if content else None
     return dspy.Prediction(
-        checks=[getattr(p, c) for c in CHECK_DIMENSIONS],
-        passes=[d[c]["1"] if d.get(c) else None for c in CHECK_DIMENSIONS],
-        distributions=d or None,
+        checks=[answers[c].answer for c in CHECK_DIMENSIONS],
+        passes=[d[c]["1"] if d[c] else None for c in CHECK_DIMENSIONS],
+        distributions=d if any(d.values()) else None,
     )
+
+
+def for_check(demos: list, check: str) -> list[dspy.Example]:
+    """The demos of one check's question: a demo of all three checks (the bank's, a label's sheet, an older pack's)
+    becomes its answer to this check's question; a demo that already asks a question is shown as it is."""
+    out = []
+    for d in demos:
+        if d.get("question") is not None:
+            out.append(d)
+        elif d.get(check) is not None:
+            out.append(
+                dspy.Example(
+                    instruction=d["instruction"], input=d["input"], question=CHECK_QUESTIONS[check], answer=d[check]
+                )
+            )
+    return out
 
 
 def read_scores(p: dspy.Prediction) -> dspy.Prediction:
@@ -47,28 +67,38 @@ def read_scores(p: dspy.Prediction) -> dspy.Prediction:
 
 
 class InstructionChecks(dspy.Module):
-    """The reviewer's first stage: three binary instruction checks (reasonable, complete, clear).
+    """The reviewer's first stage: the three binary instruction checks (reasonable, complete, clear).
 
-    Returns ``checks`` (the sampled 0/1s in the order of ``CHECK_DIMENSIONS``), ``passes``
-    (each check's P(1) read from the engine's token probabilities) and ``distributions``.
-    ``demos`` are this call's few-shot demos (the coordinator draws them per sample from the
-    sample's domain); left out, they are drawn from the bank with the instruction as the seed.
+    Each check is its own call and its own question (``CHECK_QUESTIONS``), answered 1 or 0 in
+    one token, so its P(1) is the reviewer's own view of that check alone. The three calls
+    share everything but the question, which comes last, so an engine's prompt cache serves
+    the second and third from the first. Returns ``checks`` (the sampled 0/1s in the order of
+    ``CHECK_DIMENSIONS``), ``passes`` (each check's P(1) read from the engine's token
+    probabilities) and ``distributions``. ``demos`` are this call's few-shot demos (the
+    coordinator draws them per sample from the sample's domain); left out, they are drawn
+    from the bank with the instruction as the seed.
     """
 
     def __init__(self):
         super().__init__()
         self.check_instruction = dspy.Predict(CheckInstruction)
 
-    def _inputs(self, instruction, input, demos):
+    def _inputs(self, instruction, input, demos, check):
         draw = lambda: check_demos(None, random.Random(instruction))  # noqa: E731
-        demos = chosen(self.check_instruction, demos, draw)
-        return dict(instruction=instruction, input=input, demos=demos, config=PROBABILITIES)
+        demos = for_check(chosen(self.check_instruction, demos, draw), check)
+        question = CHECK_QUESTIONS[check]
+        return dict(instruction=instruction, input=input, question=question, demos=demos, config=PROBABILITIES)
 
     def forward(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
-        return read_checks(self.check_instruction(**self._inputs(instruction, input, demos)))
+        return read_checks(
+            {c: self.check_instruction(**self._inputs(instruction, input, demos, c)) for c in CHECK_DIMENSIONS}
+        )
 
     async def aforward(self, instruction: str, input: str, demos: list | None = None) -> dspy.Prediction:
-        return read_checks(await self.check_instruction.acall(**self._inputs(instruction, input, demos)))
+        answers = {}
+        for c in CHECK_DIMENSIONS:  # one after another: each reuses the prompt the one before left in the cache
+            answers[c] = await self.check_instruction.acall(**self._inputs(instruction, input, demos, c))
+        return read_checks(answers)
 
 
 class ResponseScores(dspy.Module):

@@ -18,7 +18,7 @@ from signatures.adjudicate import Adjudicate
 from signatures.adjudicate_with_evidence import AdjudicateWithEvidence
 from signatures.annotate_seed import AnnotateSeed
 from signatures.answer_instruction import AnswerInstruction
-from signatures.check_instruction import CheckInstruction
+from signatures.check_instruction import CHECK_QUESTIONS, CheckInstruction
 from signatures.invent_keywords import InventKeywords
 from signatures.refine_response import RefineResponse
 from signatures.score_response import ScoreResponse
@@ -52,6 +52,7 @@ __all__ = [
     "AnnotateSeed",
     "AnswerInstruction",
     "CHECK_DIMENSIONS",
+    "CHECK_QUESTIONS",
     "Check",
     "CheckInstruction",
     "DOMAINS",

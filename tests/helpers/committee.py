@@ -3,6 +3,8 @@
 import json
 import threading
 
+from signatures import CHECK_DIMENSIONS, CHECK_QUESTIONS
+
 #: What the generator's three steps answer: a disputed sample (see :class:`Committee`).
 GENERATOR = {
     "InventKeywords": {"keywords": ["reverse", "word"]},
@@ -29,7 +31,7 @@ class Committee:
 
     def __call__(self, body):
         name = body["response_format"]["json_schema"]["name"]
-        if "reasonable" in body["response_format"]["json_schema"]["schema"]["properties"]:
+        if asks_a_check(body):
             name = "CheckInstruction"  # also under a signature an optimizer rewrote (and renamed)
         prompt = body["messages"][-1]["content"]
         if name == "AnnotateSeed":
@@ -45,7 +47,7 @@ class Committee:
             program = next((p for task, p in PROGRAMS.items() if task in prompt), "print()")
             return json.dumps({"program": program}), "stop"
         if name == "CheckInstruction":
-            return json.dumps({"reasonable": 1, "complete": 1, "clear": 1}), "stop"
+            return check_answer(body, (1, 1, 1)), "stop"
         if name in ("Adjudicate", "AdjudicateWithEvidence"):
             return self.sheet(5, "The reviews disagree; the answer is doubtful."), "stop"
         if self.broken and self.broken in prompt:
@@ -62,3 +64,24 @@ class Committee:
     def sheet(score, review):
         dims = ("correctness", "clarity", "completeness", "relevance", "coherence", "ethicality")
         return json.dumps({**dict.fromkeys(dims, score), "review": review})
+
+
+def asks_a_check(body) -> bool:
+    """Whether an engine request is an instruction check (its schema's one field is the 0/1 ``answer``)."""
+    properties = body["response_format"]["json_schema"]["schema"]["properties"]
+    return list(properties) == ["answer"] and properties["answer"].get("enum") == [0, 1]
+
+
+def asked(body) -> str:
+    """Which of the three checks an instruction-check request asks (its question is in the prompt)."""
+    prompt = body["messages"][-1]["content"]
+    return next(c for c in CHECK_DIMENSIONS if CHECK_QUESTIONS[c] in prompt)
+
+
+def check_answer(body, checks) -> str:
+    """The answer to the check a request asks, from ``checks``: the 0/1s of (reasonable, complete, clear)."""
+    return json.dumps({"answer": dict(zip(CHECK_DIMENSIONS, checks, strict=True))[asked(body)]})
+
+
+#: One check's answers, for engines that answer from a script in order.
+PASS, FAIL = json.dumps({"answer": 1}), json.dumps({"answer": 0})

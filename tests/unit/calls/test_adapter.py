@@ -14,9 +14,8 @@ from runtime.config import Retry
 from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.settings import SynthConfig
 from runtime.storage.store import Store
-from signatures import CheckInstruction
 from tests.helpers.fake_engine import FakeEngine, digit_logprobs
-from tests.helpers.members import NO_WAIT, VALID, member
+from tests.helpers.members import NO_WAIT, PASS, VALID, ThreeChecks, member
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def engine():
 def check(fake, retry=NO_WAIT):
     with dspy.context(lm=member(fake), adapter=StructuredAdapter(retry=retry)), call_log.recording() as log:
         try:
-            result = dspy.Predict(CheckInstruction)(instruction="Add 2 and 3.", input="")
+            result = dspy.Predict(ThreeChecks)(instruction="Add 2 and 3.", input="")
         except Exception as exc:
             result = exc
     return result, log.calls
@@ -115,7 +114,7 @@ def test_a_looping_answer_is_stopped_mid_stream_and_retried(engine, tmp_path):
 
 def test_a_judge_asks_for_probabilities_unstreamed_and_they_are_kept_with_its_call(engine, tmp_path):
     """A judge's answer is short (the schema bounds it), so it comes back whole, with its token probabilities."""
-    fake = engine([(VALID, "stop")])
+    fake = engine([(PASS, "stop")] * 3)
     fake.logprobs = digit_logprobs(lambda d: {d: 0.8, "0" if d == "1" else "1": 0.2})
     lms = {f"m{i}": member(fake, f"m{i}") for i in range(5)}
     team = Team(lms, {n: "fake" for n in lms}, {"fake": 4}, retry=NO_WAIT)
@@ -127,8 +126,9 @@ def test_a_judge_asks_for_probabilities_unstreamed_and_they_are_kept_with_its_ca
     )
     assert "stream" not in fake.requests[0] and fake.requests[0]["logprobs"] is True
     assert checks.checks == [1, 1, 1] and checks.passes == pytest.approx([0.8, 0.8, 0.8])
-    (call,) = coordinator.store.db["lm_calls"].rows
-    assert [t["token"] for t in json.loads(call["logprobs"])][:2] == ['{"reasonable": ', "1"]
+    calls = list(coordinator.store.db["lm_calls"].rows)
+    assert len(calls) == 3  # one call per check, each its own question
+    assert [t["token"] for t in json.loads(calls[0]["logprobs"])][:2] == ['{"answer": ', "1"]
 
 
 def test_a_loop_in_an_answer_that_was_not_streamed_is_degenerate_once_finished(engine):
@@ -145,7 +145,7 @@ def test_a_member_with_the_check_off_is_not_streamed_and_its_loop_is_just_an_ans
     lm = MemberLM("m", api_base=fake.base_url, api_key="k", temperature=0.2, max_tokens=64, repetition_span=0)
     with dspy.context(lm=lm, adapter=StructuredAdapter(retry=Retry(invalid=0))), call_log.recording() as log:
         with pytest.raises(AdapterParseError):
-            asyncio.run(dspy.Predict(CheckInstruction).acall(instruction="Add 2 and 3.", input=""))
+            asyncio.run(dspy.Predict(ThreeChecks).acall(instruction="Add 2 and 3.", input=""))
     assert "stream" not in fake.requests[0]
     assert [c.parse_status for c in log.calls] == ["invalid"]  # "clear" is not 0 or 1; the loop is not looked for
 
@@ -178,12 +178,14 @@ def test_malformed_answers_never_raise_past_the_coordinator(engine, tmp_path, co
     )
 
     async def go():
+        checks = dspy.Predict(ThreeChecks)
         return await coordinator.members.call(
-            "reviewer", "m0", lambda: team.roles.reviewer.checks.acall("Add 2 and 3.", ""), sample_id="s"
+            "reviewer", "m0", lambda: checks.acall(instruction="Add 2 and 3.", input=""), sample_id="s"
         )
 
     if status in ("ok", "repaired"):
-        assert asyncio.run(go()).checks == [1, 1, 1]
+        r = asyncio.run(go())
+        assert (r.reasonable, r.complete, r.clear) == (1, 1, 1)
     else:
         with pytest.raises(RoleFailed) as info:
             asyncio.run(go())

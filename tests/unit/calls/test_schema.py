@@ -23,7 +23,7 @@ def test_scores_are_enums_checks_are_binary_and_lists_have_lengths():
     score = output_schema(ScoreResponse)["properties"]
     assert score["correctness"]["enum"] == list(range(1, 11))
     assert score["review"]["maxLength"] == 240
-    assert output_schema(CheckInstruction)["properties"]["clear"]["enum"] == [0, 1]
+    assert output_schema(CheckInstruction)["properties"]["answer"]["enum"] == [0, 1]
     kw = output_schema(InventKeywords)["properties"]["keywords"]
     assert (kw["minItems"], kw["maxItems"]) == (1, 3)  # the paper's "at most 3"
     assert output_schema(AnnotateSeed)["properties"]["domain"]["enum"][0] == "Coding"

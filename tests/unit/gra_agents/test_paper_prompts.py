@@ -9,6 +9,7 @@ import pytest
 
 from signatures import (
     CHECK_DIMENSIONS,
+    CHECK_QUESTIONS,
     DOMAINS,
     SCORE_DIMENSIONS,
     Adjudicate,
@@ -44,13 +45,19 @@ SUMMARY_RULES = [
     "Write mathematical content in LaTeX.",
 ]
 
-#: Prompt 6: the reviewer's three instruction checks.
+#: Prompt 6: the reviewer's three instruction checks, each asked as its own question.
 CHECK_RULES = {
-    "reasonable": "reasonable: it is a sensible, meaningful request that can be answered; 0 if it is nonsense, "
-    "self-contradictory, built on a false premise or harmful.",
-    "complete": "complete: everything needed to answer it is given in the instruction or its input; 0 if a passage, "
-    "data, code or condition it refers to is missing.",
-    "clear": "clear: it asks for one unambiguous task; 0 if its goal or requirements are vague.",
+    "reasonable": (
+        "Is it a sensible, meaningful request that can be answered?",
+        "nonsense",
+        "self-contradictory",
+        "built on a false premise or harmful",
+    ),
+    "complete": (
+        "Is everything needed to answer it given in the instruction or its input?",
+        "a passage, data, code or condition it refers to is missing",
+    ),
+    "clear": ("Does it ask for one unambiguous task", "its goal or requirements are vague"),
 }
 
 #: Prompt 8 (and 9): the six response dimensions.
@@ -149,12 +156,13 @@ def test_answer_instruction_has_the_response_rules():
     assert "LaTeX" in t
 
 
-def test_check_instruction_defines_the_three_checks():
+def test_check_instruction_asks_the_three_checks_one_question_each():
+    assert set(CHECK_QUESTIONS) == set(CHECK_RULES) == set(CHECK_DIMENSIONS)
+    for check, rules in CHECK_RULES.items():
+        for rule in rules:
+            assert rule in CHECK_QUESTIONS[check]
     t = text(CheckInstruction)
-    for rule in CHECK_RULES.values():
-        assert rule in t
-    assert "Give 1 (pass) or 0 (fail) for each check" in t
-    assert "Be particularly critical in your evaluation" in t
+    assert "Answer the question about it: 1 for yes, 0 for no." in t
     assert UNTRUSTED_RULE in t
 
 

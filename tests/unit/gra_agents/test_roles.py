@@ -8,9 +8,12 @@ from dspy.utils.dummies import DummyLM
 
 from gra_agents import Adjudicator, Generator, Reviewer, demos
 from gra_agents.demo_bank import CHECKS, JUDGED
+from gra_agents.reviewer import for_check
 from runtime.calls.adapter import StructuredAdapter
 from runtime.calls.schema import validate_answer
 from signatures import (
+    CHECK_DIMENSIONS,
+    CHECK_QUESTIONS,
     DOMAINS,
     Adjudicate,
     AnnotateSeed,
@@ -33,7 +36,7 @@ SCORES = {"correctness": 9, "clarity": 8, "completeness": 9, "relevance": 10, "c
 
 @pytest.mark.parametrize("adapter", [dspy.JSONAdapter(), StructuredAdapter()], ids=["stock", "structured"])
 def test_reviewer_runs_with_any_adapter(adapter):
-    lm = DummyLM([{"reasonable": 1, "complete": 1, "clear": 1}, {**SCORES, "review": "Good."}], adapter=adapter)
+    lm = DummyLM([{"answer": 1}] * 3 + [{**SCORES, "review": "Good."}], adapter=adapter)
     with dspy.context(lm=lm, adapter=adapter):
         r = Reviewer()(instruction="Add 2 and 3.", input="", response="5")
     assert r.checks == [1, 1, 1]
@@ -41,10 +44,13 @@ def test_reviewer_runs_with_any_adapter(adapter):
 
 
 def test_reviewer_skips_scoring_when_a_check_fails():
-    lm = DummyLM([{"reasonable": 1, "complete": 0, "clear": 1}], adapter=dspy.JSONAdapter())
+    lm = DummyLM([{"answer": 1}, {"answer": 0}, {"answer": 1}], adapter=dspy.JSONAdapter())
     with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
         r = Reviewer()(instruction="Summarize the passage.", input="", response="...")
     assert r.checks == [1, 0, 1] and r.scores is None
+    asked = [json.dumps(lm.history[i]["messages"][-1]["content"]) for i in range(3)]
+    for check, prompt in zip(CHECK_DIMENSIONS, asked, strict=True):  # one question per call, in this order
+        assert json.dumps(CHECK_QUESTIONS[check])[1:-1] in prompt
 
 
 def test_generator_chains_keywords_instruction_and_response():
@@ -89,7 +95,7 @@ def test_adjudicator_sees_every_review():
 def _bank_demos():
     yield AnnotateSeed, demos.ANNOTATE
     for domain in DOMAINS:
-        yield CheckInstruction, CHECKS[domain]
+        yield CheckInstruction, [q for c in CHECK_DIMENSIONS for q in for_check(CHECKS[domain], c)]
         yield ScoreResponse, [demos.score_example(e) for e in JUDGED[domain]]
         yield Adjudicate, [demos.adjudicate_example(e, flip) for e in JUDGED[domain] for flip in (False, True)]
     made = demos.generator_demos("Coding", ROWS)

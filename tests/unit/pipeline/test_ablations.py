@@ -9,7 +9,7 @@ from runtime.pipeline import Coordinator, Team
 from runtime.settings import ConfigError, SynthConfig
 from runtime.storage.funnel import Savings, funnel
 from runtime.storage.store import Store
-from tests.helpers.committee import Committee
+from tests.helpers.committee import Committee, check_answer
 from tests.helpers.members import member
 
 
@@ -112,12 +112,12 @@ def test_check_first_writes_no_response_for_an_instruction_the_checks_reject(tmp
 
     def zero_checks(body):
         if body["response_format"]["json_schema"]["name"] == "CheckInstruction":
-            return json.dumps({"reasonable": 1, "complete": 1, "clear": 0}), "stop"
+            return check_answer(body, (1, 1, 0)), "stop"
         return script(body)
 
     fake.respond = zero_checks
     status, sample, calls = one_sample(tmp_path, fake)
 
     assert status == "rejected_instruction" and sample["output"] is None
-    assert [c["signature"] for c in calls] == ["InventKeywords", "WriteInstruction", "CheckInstruction"]
+    assert [c["signature"] for c in calls] == ["InventKeywords", "WriteInstruction"] + ["CheckInstruction"] * 3
     assert funnel(Store(tmp_path / "gra.db")).saved == Savings(responses=1, checks=2, scores=0)

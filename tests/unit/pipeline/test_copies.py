@@ -11,6 +11,7 @@ from runtime.pipeline import Coordinator, Team
 from runtime.settings import SynthConfig
 from runtime.storage.funnel import funnel
 from runtime.storage.store import Store
+from tests.helpers.committee import FAIL, PASS
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import member
 
@@ -73,12 +74,12 @@ def test_a_copy_of_a_shown_example_is_a_duplicate_and_no_reviewer_is_called(run)
 def test_a_new_instruction_goes_on_to_the_reviewers(run):
     coordinator, fake = run
     fake.script = generator_replies("A cyclist rides 45 km in 3 hours; find her mean speed in km per hour.")
-    fake.script += [(json.dumps({"reasonable": 1, "complete": 0, "clear": 1}), "stop")]
+    fake.script += [(answer, "stop") for answer in (PASS, FAIL, PASS)]  # the first reviewer's three checks
 
     status = asyncio.run(coordinator.sampler.run(1, 0, coordinator.store.example_pool()))
 
     assert status == "rejected_instruction"  # by the first reviewer's 0: no other reviewer, and no response
-    assert len(fake.requests) == 3 and coordinator.store.db["reviews"].count == 1
+    assert len(fake.requests) == 2 + 3 and coordinator.store.db["reviews"].count == 1
     assert funnel(coordinator.store).copies == 0
 
 

@@ -47,7 +47,8 @@ def test_every_row_comes_back_once_in_input_order_with_its_fields(tmp_path, fake
         assert len(sheets) == (0 if r["id"] == "c" else 3)
         programs = 3 if r["id"] in ("a", "c") else 0  # the math rows are verified
         calls = store.calls_of(r["id"])
-        assert len(calls) == 3 + programs + len(sheets) + (r["id"] == "d")  # the adjudicator for the dispute
+        checks = 3 * 3  # three reviewers, one question per check
+        assert len(calls) == checks + programs + len(sheets) + (r["id"] == "d")  # the adjudicator for the dispute
     assert rows[3]["mean"] == pytest.approx(8.0) and rows[3]["adjudicated_mean"] == 5.0
     accepted = [json.loads(line)["id"] for line in (tmp_path / "accepted.jsonl").read_text().splitlines()]
     assert accepted == ["a", "seed-2"]
@@ -92,4 +93,6 @@ def test_a_second_pass_judges_no_settled_row_again(tmp_path, fake, data):
 
     assert rows[3]["status"] == "rejected_adjudication" and len(rows[3]["reviews"]) == 3
     assert store.db["lm_calls"].count == calls  # the restarted row's calls were served from the database
-    assert len(fake.requests) == 28  # 9 + 6 + 6 + 7, the first time only
+    # the first time only: each row's 9 checks (3 reviewers × 3), then a: 3 programs + 3 sheets, seed-2: 3 sheets,
+    # c: 3 programs, d: 3 sheets + the adjudicator
+    assert len(fake.requests) == 4 * 9 + 6 + 3 + 3 + 4

@@ -11,6 +11,7 @@ from runtime.settings import SeedDomains, SynthConfig
 from runtime.storage.funnel import funnel
 from runtime.storage.seeds import Seed
 from runtime.storage.store import Store
+from tests.helpers.committee import FAIL, PASS
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import member
 
@@ -62,11 +63,12 @@ def put_math_seeds(store):
 
 
 def generate(fake, instruction):
-    """Keywords and the instruction, then a reviewer's 0 (so no response is written and no other reviewer called)."""
+    """Keywords and the instruction, then a reviewer's checks with a 0 (so no response is written and no other
+    reviewer called)."""
     fake.script = [
         (json.dumps({"keywords": ["autumn", "leaves"]}), "stop"),
         (json.dumps({"instruction": instruction, "input": ""}), "stop"),
-        (json.dumps({"reasonable": 1, "complete": 0, "clear": 1}), "stop"),
+        *[(answer, "stop") for answer in (PASS, FAIL, PASS)],
     ]
 
 
@@ -80,7 +82,7 @@ def test_an_instruction_written_in_another_domain_takes_that_domains_label(tmp_p
 
     sample = c.store.sample("r1-00000")
     assert (sample["requested_domain"], sample["domain"]) == ("Math", label)
-    assert len(fake.requests) == 3  # the domain check adds no model call
+    assert len(fake.requests) == 2 + 3  # the domain check adds no model call
     assert funnel(c.store).relabelled == (1 if check else 0)
 
 

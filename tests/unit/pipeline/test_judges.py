@@ -19,12 +19,17 @@ from runtime.pipeline.reading import Reading
 from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from signatures import SCORE_DIMENSIONS
+from tests.helpers.committee import check_answer
 from tests.helpers.fake_engine import FakeEngine, digit_logprobs
 from tests.helpers.members import member
 
 ROLES = RoleAssignment(generator="g", reviewers=("r0", "r1", "r2"), adjudicator="a")
 CHECKS = st.lists(st.integers(0, 1), min_size=3, max_size=3)
 SHEET = st.lists(st.integers(1, 10), min_size=6, max_size=6)
+
+
+#: Calls one reviewer's checks take: one question per check.
+CHECK = 3
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +48,7 @@ def scripted(checks, sheets, adjudicator=8):
             return json.dumps(dict.fromkeys(SCORE_DIMENSIONS, adjudicator) | {"review": "ok"}), "stop"
         i = int(who[1])
         if name == "CheckInstruction":
-            return json.dumps(dict(zip(("reasonable", "complete", "clear"), checks[i], strict=True))), "stop"
+            return check_answer(body, checks[i]), "stop"
         return json.dumps(dict(zip(SCORE_DIMENSIONS, sheets[i], strict=True)) | {"review": "fine"}), "stop"
 
     return respond
@@ -157,12 +162,12 @@ def test_early_exit_is_exact_for_calibrated_sheets_too(engine, tmp_path_factory,
 def test_a_0_from_the_first_reviewer_spares_the_other_two(engine, tmp_path):
     checks = [[1, 0, 1], [1, 1, 1], [1, 1, 1]]
     status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3)
-    assert (status, calls) == ("rejected_instruction", 1)
+    assert (status, calls) == ("rejected_instruction", CHECK)
 
 
 def test_a_low_first_sheet_spares_the_rest_and_leaves_mu_unknown(engine, tmp_path):
     status, calls, row = judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[3] * 6, [10] * 6, [10] * 6])
-    assert (status, calls) == ("rejected_score", 3 + 1)  # (3 + 10 + 10) / 3 < 8: the others cannot lift μ to τ
+    assert (status, calls) == ("rejected_score", 3 * CHECK + 1)  # (3 + 10 + 10) / 3 < 8: the others cannot lift μ to τ
     assert row["mean"] is None and row["std"] is None  # never made up from the reviews not asked for
 
 
@@ -170,14 +175,14 @@ def test_full_reviews_ask_every_reviewer(engine, tmp_path):
     status, calls, row = judge(
         engine, tmp_path / "g.db", [[1, 1, 1]] * 3, [[3] * 6, [10] * 6, [10] * 6], early_exit=False
     )
-    assert (status, calls) == ("rejected_score", 6) and row["mean"] == pytest.approx(23 / 3)
+    assert (status, calls) == ("rejected_score", 3 * CHECK + 3) and row["mean"] == pytest.approx(23 / 3)
 
 
 def test_the_checks_ask_first_the_reviewer_that_has_rejected_most_often(engine, tmp_path):
     history = [("r0", [1, 1, 1])] * 4 + [("r2", [1, 0, 1])] * 3 + [("r2", [1, 1, 1])]
     checks = [[1, 1, 1], [1, 1, 1], [0, 1, 1]]  # only r2, drawn last, rejects
     status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3, history=history)
-    assert (status, calls) == ("rejected_instruction", 1)  # drawn order would have taken 3 calls
+    assert (status, calls) == ("rejected_instruction", CHECK)  # drawn order would have taken 3 reviewers' checks
     assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s")] == ["r2"]
 
 
@@ -185,7 +190,7 @@ def test_the_checks_ask_the_reviewers_on_the_generators_own_model_last(engine, t
     models = {"g": "small", "r0": "small", "r1": "large", "r2": "large", "a": "small"}
     checks = [[1, 1, 1], [1, 1, 1], [0, 1, 1]]  # r2 rejects; r0, drawn first, runs the generator's model
     status, calls, _ = judge(engine, tmp_path / "g.db", checks, [[9] * 6] * 3, models=models)
-    assert (status, calls) == ("rejected_instruction", 2)  # r1, then r2: r0 never asked
+    assert (status, calls) == ("rejected_instruction", 2 * CHECK)  # r1, then r2: r0 never asked
     assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s")] == ["r1", "r2"]
 
 
@@ -201,7 +206,7 @@ def test_the_scores_ask_first_the_reviewer_whose_sheets_averaged_lowest(engine, 
     sheet_history = [("r0", [9] * 6)] * 3 + [("r2", [5] * 6)] * 3
     sheets = [[9] * 6, [9] * 6, [3] * 6]  # only r2, drawn last, scores low: (3 + 10 + 10) / 3 < 8 settles it
     status, calls, _ = judge(engine, tmp_path / "g.db", [[1, 1, 1]] * 3, sheets, sheet_history=sheet_history)
-    assert (status, calls) == ("rejected_score", 3 + 1)  # drawn order would have taken 3 sheets
+    assert (status, calls) == ("rejected_score", 3 * CHECK + 1)  # drawn order would have taken 3 sheets
     assert [r["reviewer"] for r in Store(tmp_path / "g.db").reviews_of("s") if r["kind"] == "response"] == ["r2"]
 
 
@@ -210,7 +215,7 @@ def test_sheets_asked_harshest_first_are_stored_and_adjudicated_in_the_drawn_ord
     sheets = [[10] * 6, [10] * 6, [7] * 6]  # μ = 9, σ = 1.41 > 1 = δ: a dispute, every sheet asked
     passes = [[1, 1, 1]] * 3
     status, calls, _ = judge(engine, tmp_path / "g.db", passes, sheets, sheet_history=sheet_history, delta=1.0)
-    assert (status, calls) == ("passed", 3 + 3 + 1)
+    assert (status, calls) == ("passed", 3 * CHECK + 3 + 1)
     reviews = [r for r in Store(tmp_path / "g.db").reviews_of("s") if r["kind"] == "response"]
     assert [(r["reviewer"], json.loads(r["scores"])[0]) for r in reviews] == [("r0", 10), ("r1", 10), ("r2", 7)]
     adjudicator_saw = engine.requests[-1]["messages"][-1]["content"]

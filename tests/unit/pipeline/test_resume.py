@@ -3,6 +3,7 @@
 import asyncio
 import json
 
+import dspy
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +14,7 @@ from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from tests.helpers.fake_engine import FakeEngine
-from tests.helpers.members import NO_WAIT, VALID, member
+from tests.helpers.members import NO_WAIT, VALID, ThreeChecks, member
 
 
 @pytest.fixture
@@ -31,12 +32,16 @@ def coordinator(fake, tmp_path, retry=NO_WAIT):
 
 
 def check(c, sample_id="r1-00000", member_name="m0"):
+    """One reviewer call of one answer (three 0/1 fields), through the coordinator: its three values."""
+    checks = dspy.Predict(ThreeChecks)
+
     async def go():
         return await c.members.call(
-            "reviewer", member_name, lambda: c.team.roles.reviewer.checks.acall("Add 2 and 3.", ""), sample_id=sample_id
+            "reviewer", member_name, lambda: checks.acall(instruction="Add 2 and 3.", input=""), sample_id=sample_id
         )
 
-    return asyncio.run(go())
+    r = asyncio.run(go())
+    return [r.reasonable, r.complete, r.clear]
 
 
 def test_a_finished_call_is_served_from_the_database_not_resent(fake, tmp_path):
@@ -44,7 +49,7 @@ def test_a_finished_call_is_served_from_the_database_not_resent(fake, tmp_path):
     first = check(coordinator(fake, tmp_path))
     resumed = coordinator(fake, tmp_path)
     again = check(resumed)
-    assert again.checks == first.checks == [1, 1, 1]
+    assert again == first == [1, 1, 1]
     assert len(fake.requests) == 1 and resumed.members.replayed == 1
     assert resumed.store.db["lm_calls"].count == 1  # counted once
 
@@ -53,7 +58,7 @@ def test_a_retried_call_replays_every_attempt_in_order(fake, tmp_path):
     fake.script = [("Sure, looks fine.", "stop"), (VALID, "stop")]
     check(coordinator(fake, tmp_path))
     resumed = coordinator(fake, tmp_path)
-    assert check(resumed).checks == [1, 1, 1]
+    assert check(resumed) == [1, 1, 1]
     assert len(fake.requests) == 2 and resumed.members.replayed == 2
     statuses = [r["parse_status"] for r in resumed.store.db["lm_calls"].rows_where(order_by="id")]
     assert statuses == ["invalid", "ok"]
@@ -65,7 +70,7 @@ def test_an_engine_error_is_not_an_answer_so_it_is_sent_again(fake, tmp_path):
         check(coordinator(fake, tmp_path, Retry(engine_error=0, backoff_s=0.0)))
     fake.script = [(VALID, "stop")]
     resumed = coordinator(fake, tmp_path)
-    assert check(resumed).checks == [1, 1, 1]
+    assert check(resumed) == [1, 1, 1]
     assert len(fake.requests) == 2 and resumed.members.replayed == 0
 
 
@@ -148,7 +153,7 @@ def test_a_call_waits_for_a_restarting_engine_then_goes_through(fake, tmp_path):
     states = iter(["restarting", "restarting", "up"])
     c = coordinator(fake, tmp_path, Retry(engine_error=0, backoff_s=0.0))
     c.team.health = lambda engine: next(states, "up")
-    assert check(c).checks == [1, 1, 1]
+    assert check(c) == [1, 1, 1]
     statuses = [r["parse_status"] for r in c.store.db["lm_calls"].rows_where(order_by="id")]
     assert statuses == ["engine_error", "ok"]  # the failed call is on record too
 

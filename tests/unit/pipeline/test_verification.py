@@ -15,6 +15,7 @@ from runtime.pipeline.judges import Judges
 from runtime.settings import SynthConfig
 from runtime.storage.store import Store
 from signatures import SCORE_DIMENSIONS
+from tests.helpers.committee import PASS
 from tests.helpers.fake_engine import FakeEngine
 from tests.helpers.members import member
 
@@ -41,7 +42,7 @@ def respond(programs):
     def answer(body):
         who, name = body["model"].removeprefix("gra-"), body["response_format"]["json_schema"]["name"]
         if name == "CheckInstruction":
-            return json.dumps({"reasonable": 1, "complete": 1, "clear": 1}), "stop"
+            return PASS, "stop"
         if name == "WriteProgram":
             return json.dumps({"program": programs[int(who[1])]}), "stop"
         if name == "WriteReference":
