@@ -6,9 +6,10 @@ of a run into that demo, and one fixed score sheet into that sheet's scores. So:
 - the generator's demos are the sample's own drawn pool rows (seeds and kept samples of
   its domain): each row shows keywords → instruction → response, written by people or
   kept by the committee (:func:`generator_demos`);
-- the judges' demos come from a hand-written bank with several entries per domain, one
-  right and one flawed response each time, drawn and ordered per sample
-  (:func:`check_demos`, :func:`score_demos`, :func:`adjudicate_demos`);
+- the scorers' and adjudicator's demos come from a hand-written bank with several entries
+  per domain, one right and one flawed response each time, drawn and ordered per sample
+  (:func:`score_demos`, :func:`adjudicate_demos`); the instruction checks are asked with
+  none, but :func:`check_demos` draws a passing and a failing check to pass them yourself;
 - the annotator sees a rotating few of seven demos, one per domain (:func:`annotate_demos`).
 
 A DSPy optimizer (or you) can still set a predictor's ``demos``; the role modules use

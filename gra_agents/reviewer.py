@@ -2,7 +2,7 @@ import random
 
 import dspy
 
-from gra_agents.demos import check_demos, chosen, score_demos
+from gra_agents.demos import chosen, score_demos
 from gra_agents.distributions import expected, field_distribution, field_distributions
 from signatures import CHECK_DIMENSIONS, SCORE_DIMENSIONS, CheckInstruction, ScoreResponse
 from signatures.check_instruction import CHECK_QUESTIONS
@@ -74,9 +74,13 @@ class InstructionChecks(dspy.Module):
     share everything but the question, which comes last, so an engine's prompt cache serves
     the second and third from the first. Returns ``checks`` (the sampled 0/1s in the order of
     ``CHECK_DIMENSIONS``), ``passes`` (each check's P(1) read from the engine's token
-    probabilities) and ``distributions``. ``demos`` are this call's few-shot demos (the
-    coordinator draws them per sample from the sample's domain); left out, they are drawn
-    from the bank with the instruction as the seed.
+    probabilities) and ``distributions``.
+
+    The checks are asked with no demos unless the predictor has its own (compiled or set) or
+    ``demos`` are passed (e.g. ``gra_agents.demos.check_demos``): a demo's answer differs from
+    question to question, so demos would end the prompt the three calls share where the
+    first demo begins, and the form was chosen by measurement without them
+    (``bench/check_forms.py``).
     """
 
     def __init__(self):
@@ -84,8 +88,7 @@ class InstructionChecks(dspy.Module):
         self.check_instruction = dspy.Predict(CheckInstruction)
 
     def _inputs(self, instruction, input, demos, check):
-        draw = lambda: check_demos(None, random.Random(instruction))  # noqa: E731
-        demos = for_check(chosen(self.check_instruction, demos, draw), check)
+        demos = for_check(chosen(self.check_instruction, demos), check)
         question = CHECK_QUESTIONS[check]
         return dict(instruction=instruction, input=input, question=question, demos=demos, config=PROBABILITIES)
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gra_agents import RoleAssignment, adjudication_accepts, rejected_already, sample_rng, steering, verdict
-from gra_agents.demos import adjudicate_demos, check_demos, score_demos
+from gra_agents.demos import adjudicate_demos, score_demos
 from runtime.pipeline.check_order import StrictestFirst
 from runtime.pipeline.reading import Reading
 from runtime.pipeline.score_order import HarshestFirst
@@ -60,8 +60,9 @@ class Judges:
         With ``response`` None, ``answer`` writes it once the instruction has passed the
         checks (and the screen then reads it before any score).
 
-        Its judges' demos are drawn for this sample from ``domain`` (every reviewer of the
-        sample sees the same ones, so engines with a prompt cache compute them once).
+        Its scorers' and adjudicator's demos are drawn for this sample from ``domain`` (every
+        reviewer of the sample sees the same ones, so engines with a prompt cache compute them
+        once); the checks are asked with none (:class:`gra_agents.reviewer.InstructionChecks`).
         A math or coding response is verified before any sheet (:mod:`runtime.pipeline.verification`):
         the scorers read the evidence, and under ``--verify gate`` a contradicted one is rejected.
         Returns (and stores) ``rejected_steering`` (screened out, no judge called),
@@ -69,7 +70,7 @@ class Judges:
         ``rejected_adjudication`` or ``failed``.
         """
         rng = sample_rng(self.config.seed, f"{sid}:judges")
-        demos = {"check": check_demos(domain, rng), "score": score_demos(domain, rng)}
+        demos = {"check": [], "score": score_demos(domain, rng)}  # a check's question is asked alone (reviewer.py)
         demos["adjudicate"] = adjudicate_demos(domain, rng)
         if status := self._screened(sid, instruction, input, response or ""):
             return status

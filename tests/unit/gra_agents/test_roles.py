@@ -53,6 +53,18 @@ def test_reviewer_skips_scoring_when_a_check_fails():
         assert json.dumps(CHECK_QUESTIONS[check])[1:-1] in prompt
 
 
+def test_the_three_checks_share_their_prompt_up_to_the_question_and_show_no_demos():
+    lm = DummyLM([{"answer": 1}] * 3, adapter=dspy.JSONAdapter())
+    with dspy.context(lm=lm, adapter=dspy.JSONAdapter()):
+        Reviewer().checks(instruction="Sort a list of names.", input="")
+    prompts = [lm.history[i]["messages"] for i in range(3)]
+    assert all(len(m) == 2 for m in prompts)  # the instructions and the question: no demo turns
+    assert prompts[0][0] == prompts[1][0] == prompts[2][0]  # one system prompt for all three
+    users = [m[1]["content"] for m in prompts]
+    shared = users[0].index(CHECK_QUESTIONS["reasonable"])
+    assert shared > 0 and all(u[:shared] == users[0][:shared] for u in users)  # the question comes last
+
+
 def test_generator_chains_keywords_instruction_and_response():
     lm = DummyLM(
         [{"keywords": ["a", "b", "c"]}, {"instruction": "Do a.", "input": ""}, {"response": "Done."}],
