@@ -13,9 +13,10 @@ labelled rows of ``../shared/judge/`` that nothing was fitted on (no demos, no c
 - **scores**: ``gsm8k_train_planted.jsonl`` (a seeded sample of ``--answers`` rows of its
   second half): AUROC of the sheet's expected average and of its sampled average, right vs wrong;
 
-each with the analysis field and without it (the shipped ``CheckInstruction`` and
-``ScoreResponse``), and the seconds per call. Writes ``bench/results/reason_first.json``;
-the raw read-outs stay in ``bench/results/reason_first-run/raw.json``.
+each with the analysis field and without it (the three checks in one answer, as gra asked them
+then, ``bench/check_forms.py``'s ``ThreeInOne``, and the shipped ``ScoreResponse``), and the
+seconds per call. Writes ``bench/results/reason_first.json``; the raw read-outs stay in
+``bench/results/reason_first-run/raw.json``.
 """
 
 from __future__ import annotations
@@ -36,13 +37,15 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import dspy  # noqa: E402
 
-from gra_agents.reviewer import PROBABILITIES, read_checks, read_scores  # noqa: E402
+from bench.check_forms import ThreeInOne  # noqa: E402
+from gra_agents.distributions import field_distributions  # noqa: E402
+from gra_agents.reviewer import CHECK_VALUES, PROBABILITIES, read_scores  # noqa: E402
 from runtime.analysis.calibration import auroc  # noqa: E402
 from runtime.calls.adapter import StructuredAdapter  # noqa: E402
 from runtime.config import load_pool  # noqa: E402
 from runtime.engines.supervisor import Supervisor  # noqa: E402
 from runtime.pipeline.team import member_lm  # noqa: E402
-from signatures import CheckInstruction, ScoreResponse  # noqa: E402
+from signatures import CHECK_DIMENSIONS, ScoreResponse  # noqa: E402
 from signatures.vocabulary import REVIEW_CHARS  # noqa: E402
 
 JUDGE = ROOT.parent / "shared" / "judge"
@@ -61,7 +64,7 @@ def _analyzed(base: type[dspy.Signature], old: str, new: str) -> type[dspy.Signa
 
 
 CHECK_ANALYZED = _analyzed(
-    CheckInstruction,
+    ThreeInOne,
     "Give 1 (pass) or 0 (fail) for each check:",
     "First write a short analysis of the instruction (at most 40 words), then give 1 (pass) or 0 (fail) for each"
     " check:",
@@ -73,7 +76,7 @@ SCORE_ANALYZED = _analyzed(
     " response meets them, then score",
 )
 WAYS = (
-    ("check", CheckInstruction, "check"),
+    ("check", ThreeInOne, "check"),
     ("check+analysis", CHECK_ANALYZED, "check"),
     ("score", ScoreResponse, "score"),
     ("score+analysis", SCORE_ANALYZED, "score"),
@@ -100,8 +103,9 @@ async def read_one(lm, sig, kind: str, row: dict) -> dict:
     except Exception as e:  # an unparseable answer is counted, never scored
         return {"error": str(e)[:200], "t": time.perf_counter() - t}
     if kind == "check":
-        c = read_checks(out)
-        return {"sampled": c.checks, "passes": c.passes, "t": time.perf_counter() - t}
+        d = field_distributions(out.get("logprobs")["content"], dict.fromkeys(CHECK_DIMENSIONS, CHECK_VALUES))
+        passes = [d[c]["1"] if d[c] else None for c in CHECK_DIMENSIONS]
+        return {"sampled": [getattr(out, c) for c in CHECK_DIMENSIONS], "passes": passes, "t": time.perf_counter() - t}
     s = read_scores(out)
     return {"sampled": s.scores, "expected": s.expected, "t": time.perf_counter() - t}
 

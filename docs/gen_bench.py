@@ -179,6 +179,19 @@ BENCHMARKS = (
         expects=("probed_members", "probed_both_models"),
     ),
     Benchmark(
+        "check_forms.json",
+        "How to ask the instruction checks",
+        "One member of each model of the `cpu` pool, no demos, nothing fitted, on a seeded sample of the training"
+        " half of `instructions_labelled.jsonl` (the held-out half stays held out): the AUROC of P(fail) for"
+        " flagging broken instructions when the three checks are asked in one JSON answer (`three_in_one`, the"
+        " paper's form), each as its own one-token question (`reasonable`, `complete`, `clear`, and"
+        " `each_question`, the weakest of the three: gra's form), or as one question for all three"
+        " (`one_question`); and the seconds each form takes per row. `rows` is how many rows each model finished"
+        " (the run was stopped early, so the 1.5B read fewer).",
+        "bench/check_forms.py",
+        "python bench/check_forms.py --rows 60",
+    ),
+    Benchmark(
         "report.json",
         "The paper's analyses of one run (`gra report`)",
         "Coverage (the share of kept samples beyond the seeds' own spacing), agreement with another judge, and"
