@@ -173,7 +173,9 @@ class Pool(_Strict):
     )
     engines: dict[str, Engine]
     members: list[Member]
-    prompts: str | None = Field(None, description="a prompt pack folder, relative to the pool file (gra optimize)")
+    prompts: str | None = Field(
+        None, description="a prompt pack folder, relative to the pool file, or a shipped pack's name"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Pool:

@@ -157,14 +157,18 @@ def read_pack(path: str | Path) -> Pack:
 
 def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | None:
     """The pack a run uses: ``--prompts`` as a folder or a shipped pack's name (``cpu``), ``none`` for the default
-    demos; without ``--prompts``, the pool file's own pack, if it names one."""
+    demos; without ``--prompts``, the pool file's own pack, if it names one: a folder relative to the pool file,
+    else a shipped pack's name (so a copy of a shipped pool file keeps its pack)."""
     if prompts == "none":
         return None
     if prompts is not None:
         return read_pack(builtin if (builtin := BUILTIN_PACKS / prompts).is_dir() else prompts)
     if pool.prompts is None:
         return None
-    return read_pack(pool_path.parent / pool.prompts)
+    own = pool_path.parent / pool.prompts
+    return read_pack(
+        BUILTIN_PACKS / pool.prompts if not own.is_dir() and (BUILTIN_PACKS / pool.prompts).is_dir() else own
+    )
 
 
 def prompts_for(config: SynthConfig, pool: Pool, pool_path: Path) -> Pack | None:

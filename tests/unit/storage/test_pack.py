@@ -1,5 +1,6 @@
 """Prompt packs: written by gra optimize, read back whole, hashed into a run's fingerprint, and used per model."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -103,6 +104,22 @@ def test_a_damaged_pack_is_refused_in_one_line_naming_the_file(pack, damage, mes
     assert "\n" not in str(exc.value) and str(pack) in str(exc.value)
 
 
+def test_the_cpu_pool_uses_its_calibrated_checks_from_any_copy_of_its_file(tmp_path):
+    pool, path = load_pool("cpu")
+    copy = tmp_path / "my-pool.toml"
+    copy.write_text(path.read_text())
+    for pack in (resolve_pack(None, pool, path), resolve_pack(None, pool, copy)):
+        assert pack.path.name == "cpu-checks" and not pack.programs
+        calibration = pack.calibration()
+        assert set(calibration) == {m.name for m in pool.members}
+        assert all(c.check_cut is not None and not c.score_x for c in calibration.values())  # checks only
+        for c in pack.spec.calibration.values():
+            (train,) = c.train
+            data = Path(__file__).parents[3] / train.path
+            assert hashlib.sha256(data.read_bytes()).hexdigest() == train.sha256  # fitted on the file it names
+    assert resolve_pack("none", pool, path) is None
+
+
 def test_the_cpu_pack_ships_by_name_and_the_cpu_pool_does_not_use_it_unless_asked():
     pool, path = load_pool("cpu")
     pack = resolve_pack("cpu", pool, path)
@@ -122,7 +139,7 @@ def test_the_cpu_pack_ships_by_name_and_the_cpu_pool_does_not_use_it_unless_aske
             "CheckInstruction",
             "ScoreResponse",
         )
-    assert resolve_pack(None, pool, path) is None and resolve_pack("none", pool, path) is None
+    assert resolve_pack(None, pool, path).path.name == "cpu-checks" and resolve_pack("none", pool, path) is None
 
 
 def test_a_pack_names_a_training_file_under_the_working_directory_by_a_relative_path(tmp_path, monkeypatch):
