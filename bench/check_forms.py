@@ -93,20 +93,24 @@ async def ask(lm, signature, inputs: dict):
     return out, time.perf_counter() - t
 
 
-def _fail(out, fields) -> float | None:
-    """P(fail) of the weakest of ``fields`` in one answer."""
+def three_in_one_passes(out) -> list[float | None]:
+    """Each check's P(1) in one :class:`ThreeInOne` answer (None where it carried no probabilities)."""
     content = (out.get("logprobs") or {}).get("content") if out is not None else None
-    if not content:
-        return None
-    d = field_distributions(content, dict.fromkeys(fields, CHECK_VALUES))
-    return None if any(d[f] is None for f in fields) else 1 - min(d[f]["1"] for f in fields)
+    d = field_distributions(content, dict.fromkeys(CHECK_DIMENSIONS, CHECK_VALUES)) if content else {}
+    return [d[c]["1"] if d.get(c) else None for c in CHECK_DIMENSIONS]
+
+
+def _fail(out) -> float | None:
+    """P(fail) of the weakest check in one :class:`ThreeInOne` answer."""
+    passes = three_in_one_passes(out)
+    return None if None in passes else 1 - min(passes)
 
 
 async def probe_row(lm, row: dict) -> dict:
     """Every form on one row: P(fail) and seconds."""
     base = {"instruction": row["instruction"], "input": row["input"]}
     out, t = await ask(lm, ThreeInOne, base)
-    res = {"three_in_one": {"fail": _fail(out, CHECK_DIMENSIONS), "t": t}}
+    res = {"three_in_one": {"fail": _fail(out), "t": t}}
     for name, question in (*CHECK_QUESTIONS.items(), ("one_question", ONE_QUESTION)):
         out, t = await ask(lm, CheckInstruction, base | {"question": question})
         content = (out.get("logprobs") or {}).get("content") if out is not None else None

@@ -37,9 +37,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import dspy  # noqa: E402
 
-from bench.check_forms import ThreeInOne  # noqa: E402
-from gra_agents.distributions import field_distributions  # noqa: E402
-from gra_agents.reviewer import CHECK_VALUES, PROBABILITIES, read_scores  # noqa: E402
+from bench.check_forms import ThreeInOne, three_in_one_passes  # noqa: E402
+from gra_agents.reviewer import PROBABILITIES, read_scores  # noqa: E402
 from runtime.analysis.calibration import auroc  # noqa: E402
 from runtime.calls.adapter import StructuredAdapter  # noqa: E402
 from runtime.config import load_pool  # noqa: E402
@@ -103,9 +102,8 @@ async def read_one(lm, sig, kind: str, row: dict) -> dict:
     except Exception as e:  # an unparseable answer is counted, never scored
         return {"error": str(e)[:200], "t": time.perf_counter() - t}
     if kind == "check":
-        d = field_distributions(out.get("logprobs")["content"], dict.fromkeys(CHECK_DIMENSIONS, CHECK_VALUES))
-        passes = [d[c]["1"] if d[c] else None for c in CHECK_DIMENSIONS]
-        return {"sampled": [getattr(out, c) for c in CHECK_DIMENSIONS], "passes": passes, "t": time.perf_counter() - t}
+        sampled = [getattr(out, c) for c in CHECK_DIMENSIONS]
+        return {"sampled": sampled, "passes": three_in_one_passes(out), "t": time.perf_counter() - t}
     s = read_scores(out)
     return {"sampled": s.scores, "expected": s.expected, "t": time.perf_counter() - t}
 

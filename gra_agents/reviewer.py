@@ -4,8 +4,7 @@ import dspy
 
 from gra_agents.demos import chosen, score_demos
 from gra_agents.distributions import expected, field_distribution, field_distributions
-from signatures import CHECK_DIMENSIONS, SCORE_DIMENSIONS, CheckInstruction, ScoreResponse
-from signatures.check_instruction import CHECK_QUESTIONS
+from signatures import CHECK_DIMENSIONS, CHECK_QUESTIONS, SCORE_DIMENSIONS, CheckInstruction, ScoreResponse
 from signatures.score_with_evidence import ScoreWithEvidence
 
 #: Alternatives per token a judge's call asks its engine for (``top_logprobs``).

@@ -165,10 +165,8 @@ def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | Non
         return read_pack(builtin if (builtin := BUILTIN_PACKS / prompts).is_dir() else prompts)
     if pool.prompts is None:
         return None
-    own = pool_path.parent / pool.prompts
-    return read_pack(
-        BUILTIN_PACKS / pool.prompts if not own.is_dir() and (BUILTIN_PACKS / pool.prompts).is_dir() else own
-    )
+    own, shipped = pool_path.parent / pool.prompts, BUILTIN_PACKS / pool.prompts
+    return read_pack(shipped if shipped.is_dir() and not own.is_dir() else own)
 
 
 def prompts_for(config: SynthConfig, pool: Pool, pool_path: Path) -> Pack | None:
