@@ -184,10 +184,12 @@ BENCHMARKS = (
         "One member of each model of the `cpu` pool, no demos, nothing fitted, on a seeded sample of the training"
         " half of `instructions_labelled.jsonl` (the held-out half stays held out): the AUROC of P(fail) for"
         " flagging broken instructions when the three checks are asked in one JSON answer (`three_in_one`, the"
-        " paper's form), each as its own one-token question (`reasonable`, `complete`, `clear`, and"
-        " `each_question`, the weakest of the three: gra's form), or as one question for all three"
-        " (`one_question`); and the seconds each form takes per row. `rows` is how many rows each model finished"
-        " (the run was stopped early, so the 1.5B read fewer).",
+        " paper's form); each as its own question answered as the one field of a JSON object (`json_reasonable`,"
+        " `json_complete`, `json_clear`, and `json_each_question`, the weakest of the three); each as its own"
+        " question asked plainly and answered by a bare digit (`reasonable`, `complete`, `clear`, and"
+        " `each_question`: gra's form); or as one bare question for all three (`one_question`; `json_one_question`"
+        " its JSON form); and the seconds each form takes per row. Each form's `rows` is how many rows it was read"
+        " on (runs were stopped early, so the 1.5B read fewer).",
         "bench/check_forms.py",
         "python bench/check_forms.py --rows 60",
     ),

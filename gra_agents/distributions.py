@@ -102,9 +102,26 @@ def field_distribution(
     """P(value) over ``values`` for one field of the JSON answer ``content`` spells, or None when it cannot be found."""
     text = "".join(t.get("token") or "" for t in content)
     start = _value_start(text, field)
+    return None if start is None else _distribution_at(content, text, start, values)
+
+
+def bare_distribution(content: Sequence[Mapping[str, Any]], values: Sequence[str]) -> dict[str, float] | None:
+    """P(value) over ``values`` for an answer that is one bare value (``"1"``, not ``{"answer": 1}``).
+
+    >>> tok = lambda t, top: {"token": t, "logprob": 0.0, "top_logprobs": [{"token": k, "logprob": v} for k, v in top]}
+    >>> {k: round(v, 3) for k, v in bare_distribution([tok("0", [("0", -0.2), ("1", -1.8)])], ("0", "1")).items()}
+    {'0': 0.832, '1': 0.168}
+    """
+    text = "".join(t.get("token") or "" for t in content)
+    start = len(text) - len(text.lstrip())
+    return _distribution_at(content, text, start, values) if start < len(text) else None
+
+
+def _distribution_at(
+    content: Sequence[Mapping[str, Any]], text: str, start: int, values: Sequence[str]
+) -> dict[str, float] | None:
+    """P(value) over ``values`` for the value that begins at character ``start`` of ``text``."""
     spans = _spans(content)
-    if start is None:
-        return None
     i = next((k for k, (a, b) in enumerate(spans) if a <= start < b), None)
     if i is None:
         return None

@@ -3,7 +3,7 @@ import random
 import dspy
 
 from gra_agents.demos import chosen, score_demos
-from gra_agents.distributions import expected, field_distribution, field_distributions
+from gra_agents.distributions import bare_distribution, expected, field_distributions
 from signatures import CHECK_DIMENSIONS, CHECK_QUESTIONS, SCORE_DIMENSIONS, CheckInstruction, ScoreResponse
 from signatures.score_with_evidence import ScoreWithEvidence
 
@@ -28,7 +28,7 @@ def read_checks(answers: dict[str, dspy.Prediction]) -> dspy.Prediction:
     d = {}
     for c, p in answers.items():
         content = _content(p)
-        d[c] = field_distribution(content, "answer", CHECK_VALUES) if content else None
+        d[c] = bare_distribution(content, CHECK_VALUES) if content else None
     return dspy.Prediction(
         checks=[answers[c].answer for c in CHECK_DIMENSIONS],
         passes=[d[c]["1"] if d[c] else None for c in CHECK_DIMENSIONS],
@@ -68,8 +68,8 @@ def read_scores(p: dspy.Prediction) -> dspy.Prediction:
 class InstructionChecks(dspy.Module):
     """The reviewer's first stage: the three binary instruction checks (reasonable, complete, clear).
 
-    Each check is its own call and its own question (``CHECK_QUESTIONS``), answered 1 or 0 in
-    one token, so its P(1) is the reviewer's own view of that check alone. The three calls
+    Each check is its own call and its own question (``CHECK_QUESTIONS``), answered by a bare 1
+    or 0 in one token, so its P(1) is the reviewer's own view of that check alone. The three calls
     share everything but the question, which comes last, so an engine's prompt cache serves
     the second and third from the first. Returns ``checks`` (the sampled 0/1s in the order of
     ``CHECK_DIMENSIONS``), ``passes`` (each check's P(1) read from the engine's token

@@ -57,3 +57,8 @@ EVIDENCE = "what gra saw when it ran the response's code or programs that comput
 #: Marks an input field whose text was written by a seed author or a model: the engine
 #: adapter fences it (``runtime.calls.untrusted``) and the role's instruction says not to obey it.
 UNTRUSTED = "(untrusted text)"
+
+#: Marks the one output field of a signature answered as a bare value in one token (``1``, not
+#: ``{"answer": 1}``): the engine adapter asks such a signature plainly (``runtime.calls.bare_answer``),
+#: since a small judge's probability of a lone value ranks far better than the same value inside JSON.
+BARE = "(answered bare)"

@@ -34,10 +34,11 @@ from dspy.adapters.json_adapter import JSONAdapter
 from dspy.utils.exceptions import AdapterParseError
 
 from runtime.calls import record as call_log
+from runtime.calls.bare_answer import bare_messages
 from runtime.calls.outcome import attempt_facts, classify, now, record_attempt
 from runtime.calls.record import attempt_slot, response_slot
 from runtime.calls.repetition import SPAN, DegenerateOutput, find_repetition
-from runtime.calls.schema import ParseFailure, response_format, validate_answer, value_hint
+from runtime.calls.schema import ParseFailure, bare_field, response_format, validate_answer, value_hint
 from runtime.calls.untrusted import fenced_inputs
 from runtime.config import Retry
 
@@ -57,6 +58,13 @@ class StructuredAdapter(JSONAdapter):
         fmt = response_format(signature, getattr(lm, "dialect", "json_schema"))
         if fmt is not None:
             lm_kwargs["response_format"] = fmt
+
+    def format(self, signature, demos, inputs) -> list[dict[str, Any]]:
+        """DSPy's JSON layout, or for a signature answered by one bare value, its plain prompt
+        (:mod:`runtime.calls.bare_answer`)."""
+        if bare_field(signature):
+            return bare_messages(signature, demos, inputs)
+        return super().format(signature, demos, inputs)
 
     def format_field_structure(self, signature) -> str:
         """How inputs arrive and what the answer looks like, in a few lines.

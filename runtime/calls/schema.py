@@ -17,6 +17,8 @@ import json_repair
 import pydantic
 import regex
 
+from signatures.vocabulary import BARE
+
 #: The constraint dialects engines speak.
 DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
 
@@ -54,8 +56,21 @@ def _schema(signature: type) -> str:
 
 
 def output_schema(signature: type) -> dict[str, Any]:
-    """The JSON schema every answer to ``signature`` must match (a fresh copy)."""
-    return json.loads(_schema(signature))
+    """The JSON schema every answer to ``signature`` must match (a fresh copy): the one value's own schema
+    for a bare answer (``{"enum": [0, 1]}``), else an object of every output field."""
+    schema = json.loads(_schema(signature))
+    field = bare_field(signature)
+    return schema["properties"][field] if field else schema
+
+
+def bare_field(signature: type) -> str | None:
+    """The name of a signature's one output field when it is answered bare (its desc carries ``BARE``), else None."""
+    fields = signature.output_fields
+    if len(fields) != 1:
+        return None
+    ((name, f),) = fields.items()
+    extra = getattr(f, "json_schema_extra", None) or {}
+    return name if BARE in str(extra.get("desc", "")) else None
 
 
 def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
@@ -107,6 +122,8 @@ def validate_answer(signature: type, text: str | None) -> tuple[dict[str, Any], 
     """
     if text is None or not text.strip():
         raise ParseFailure("invalid", "empty answer")
+    if field := bare_field(signature):
+        return _validate_bare(signature, field, text)
     repairs: list[str] = []
     try:
         data = json.loads(text)
@@ -138,6 +155,29 @@ def validate_answer(signature: type, text: str | None) -> tuple[dict[str, Any], 
             raise ParseFailure("invalid", f"{where}: {first['msg']} ({exc.error_count()} errors)") from None
         repairs.append("coerced field types")
     return {name: getattr(parsed, name) for name in signature.output_fields}, repairs
+
+
+def _validate_bare(signature: type, field: str, text: str) -> tuple[dict[str, Any], list[str]]:
+    """A bare answer: the value alone (surrounding whitespace allowed), valid for the field's type as sent.
+
+    A value wrapped in a JSON object of that one field (an engine sent no constraint) is taken out of
+    it, as a recorded repair.
+    """
+    repairs: list[str] = []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if _REFUSAL.search(text):
+            raise ParseFailure("refused", text.strip()[:200]) from None
+        raise ParseFailure("invalid", f"not a bare value: {text.strip()[:60]!r}") from None
+    if isinstance(value, dict) and list(value) == [field]:
+        value = value[field]
+        repairs.append("took the value out of a JSON object")
+    try:
+        parsed = output_model(signature).model_validate({field: value}, strict=True)
+    except pydantic.ValidationError as exc:
+        raise ParseFailure("invalid", f"{field}: {exc.errors()[0]['msg']}") from None
+    return {field: getattr(parsed, field)}, repairs
 
 
 def _coerce_numbers(signature: type, data: dict[str, Any]) -> dict[str, Any]:

@@ -67,9 +67,8 @@ class Committee:
 
 
 def asks_a_check(body) -> bool:
-    """Whether an engine request is an instruction check (its schema's one field is the 0/1 ``answer``)."""
-    properties = body["response_format"]["json_schema"]["schema"]["properties"]
-    return list(properties) == ["answer"] and properties["answer"].get("enum") == [0, 1]
+    """Whether an engine request is an instruction check (its answer is a bare 0 or 1)."""
+    return body["response_format"]["json_schema"]["schema"].get("enum") == [0, 1]
 
 
 def asked(body) -> str:
@@ -80,8 +79,8 @@ def asked(body) -> str:
 
 def check_answer(body, checks) -> str:
     """The answer to the check a request asks, from ``checks``: the 0/1s of (reasonable, complete, clear)."""
-    return json.dumps({"answer": dict(zip(CHECK_DIMENSIONS, checks, strict=True))[asked(body)]})
+    return str(dict(zip(CHECK_DIMENSIONS, checks, strict=True))[asked(body)])
 
 
 #: One check's answers, for engines that answer from a script in order.
-PASS, FAIL = json.dumps({"answer": 1}), json.dumps({"answer": 0})
+PASS, FAIL = "1", "0"

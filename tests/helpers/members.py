@@ -10,8 +10,8 @@ from signatures import Check
 
 #: A valid answer of :class:`ThreeChecks`.
 VALID = json.dumps({"reasonable": 1, "complete": 1, "clear": 1})
-#: A valid answer of one instruction check (``CheckInstruction``).
-PASS = json.dumps({"answer": 1})
+#: A valid answer of one instruction check (``CheckInstruction``): a bare digit.
+PASS = "1"
 
 
 class ThreeChecks(dspy.Signature):

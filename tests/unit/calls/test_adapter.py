@@ -14,6 +14,7 @@ from runtime.config import Retry
 from runtime.pipeline import Coordinator, RoleFailed, Team
 from runtime.settings import SynthConfig
 from runtime.storage.store import Store
+from signatures import CHECK_QUESTIONS, CheckInstruction
 from tests.helpers.fake_engine import FakeEngine, digit_logprobs
 from tests.helpers.members import NO_WAIT, PASS, VALID, ThreeChecks, member
 
@@ -128,7 +129,21 @@ def test_a_judge_asks_for_probabilities_unstreamed_and_they_are_kept_with_its_ca
     assert checks.checks == [1, 1, 1] and checks.passes == pytest.approx([0.8, 0.8, 0.8])
     calls = list(coordinator.store.db["lm_calls"].rows)
     assert len(calls) == 3  # one call per check, each its own question
-    assert [t["token"] for t in json.loads(calls[0]["logprobs"])][:2] == ['{"answer": ', "1"]
+    assert [t["token"] for t in json.loads(calls[0]["logprobs"])] == ["1"]  # the bare answer, one token
+
+
+def test_a_check_is_asked_plainly_and_answered_by_a_bare_digit(engine):
+    """No JSON layout for a one-token question: the instruction, titled fields, the question, one answer line."""
+    fake = engine([("1", "stop")])
+    with dspy.context(lm=member(fake), adapter=StructuredAdapter(retry=NO_WAIT)):
+        out = dspy.Predict(CheckInstruction)(instruction="Sort a list.", input="", question=CHECK_QUESTIONS["clear"])
+    assert out.answer == 1
+    body = fake.requests[0]
+    assert body["response_format"]["json_schema"]["schema"] == {"enum": [0, 1], "type": "integer"}
+    system, user = body["messages"]
+    assert system == {"role": "system", "content": CheckInstruction.instructions}
+    assert user["content"].startswith("Instruction:\n<<<untrusted text") and "[[ ##" not in user["content"]
+    assert user["content"].endswith(CHECK_QUESTIONS["clear"] + "\nAnswer 1 for yes or 0 for no, nothing else.")
 
 
 def test_a_loop_in_an_answer_that_was_not_streamed_is_degenerate_once_finished(engine):

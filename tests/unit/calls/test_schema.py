@@ -23,11 +23,22 @@ def test_scores_are_enums_checks_are_binary_and_lists_have_lengths():
     score = output_schema(ScoreResponse)["properties"]
     assert score["correctness"]["enum"] == list(range(1, 11))
     assert score["review"]["maxLength"] == 240
-    assert output_schema(CheckInstruction)["properties"]["answer"]["enum"] == [0, 1]
+    assert output_schema(CheckInstruction) == {"enum": [0, 1], "type": "integer"}  # answered bare
     kw = output_schema(InventKeywords)["properties"]["keywords"]
     assert (kw["minItems"], kw["maxItems"]) == (1, 3)  # the paper's "at most 3"
     assert output_schema(AnnotateSeed)["properties"]["domain"]["enum"][0] == "Coding"
     assert output_schema(ScoreResponse)["additionalProperties"] is False
+
+
+def test_a_check_is_answered_by_a_bare_digit():
+    assert validate_answer(CheckInstruction, " 1\n") == ({"answer": 1}, [])
+    unwrapped = ({"answer": 0}, ["took the value out of a JSON object"])
+    assert validate_answer(CheckInstruction, '{"answer": 0}') == unwrapped
+    failures = (("2", "invalid"), ("yes", "invalid"), ('{"other": 1}', "invalid"), ("I'm sorry, no", "refused"))
+    for text, status in failures:
+        with pytest.raises(ParseFailure) as failed:
+            validate_answer(CheckInstruction, text)
+        assert failed.value.status == status
 
 
 GOOD = {
