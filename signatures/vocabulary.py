@@ -62,3 +62,8 @@ UNTRUSTED = "(untrusted text)"
 #: ``{"answer": 1}``): the engine adapter asks such a signature plainly (``runtime.calls.bare_answer``),
 #: since a small judge's probability of a lone value ranks far better than the same value inside JSON.
 BARE = "(answered bare)"
+
+
+def desc_of(field) -> str:
+    """A DSPy field's desc ("" when it has none): where the markers above are written."""
+    return str((getattr(field, "json_schema_extra", None) or {}).get("desc", ""))

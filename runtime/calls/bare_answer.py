@@ -10,8 +10,7 @@ same value asked as a field of DSPy's JSON layout (``bench/check_forms.py``: the
 
 Untrusted inputs are fenced (``runtime.calls.untrusted``) exactly as in the JSON layout.
 
->>> import dspy
->>> from signatures import CHECK_QUESTIONS, CheckInstruction
+>>> from signatures import CheckInstruction
 >>> msgs = bare_messages(CheckInstruction, [], {"instruction": "Sort a list.", "input": "", "question": "Clear?"})
 >>> print(msgs[1]["content"])
 Instruction:
@@ -31,14 +30,13 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.calls.untrusted import fenced_inputs
-from signatures.vocabulary import BARE
+from signatures.vocabulary import BARE, desc_of
 
 
 def _answer_line(signature: type) -> str:
     """The last line of the user message, from the answer field's desc: "Answer 1 for yes or 0 for no, ..."."""
     (field,) = signature.output_fields.values()
-    desc = str((field.json_schema_extra or {}).get("desc", "")).replace(BARE, "").strip()
-    return f"Answer {desc}, nothing else."
+    return f"Answer {desc_of(field).replace(BARE, '').strip()}, nothing else."
 
 
 def _user(signature: type, inputs: dict[str, Any]) -> str:

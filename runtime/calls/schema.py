@@ -17,7 +17,7 @@ import json_repair
 import pydantic
 import regex
 
-from signatures.vocabulary import BARE
+from signatures.vocabulary import BARE, desc_of
 
 #: The constraint dialects engines speak.
 DIALECTS = ("json_schema", "llama_json_schema", "json_object_schema", "none")
@@ -69,8 +69,7 @@ def bare_field(signature: type) -> str | None:
     if len(fields) != 1:
         return None
     ((name, f),) = fields.items()
-    extra = getattr(f, "json_schema_extra", None) or {}
-    return name if BARE in str(extra.get("desc", "")) else None
+    return name if BARE in desc_of(f) else None
 
 
 def response_format(signature: type, dialect: str) -> dict[str, Any] | None:
