@@ -2,7 +2,7 @@
 
     python bench/judge.py [--share 0.5] [--seed 0] [--pool cpu] [--train-rows N] [--per-set N]
                           [--sets a,b] [--steps calibrate,committee[,probe]] [--variants a,b]
-                          [--full-reviews] [--result NAME] [--figures-only]
+                          [--prompts fitted|PACK] [--full-reviews] [--result NAME] [--figures-only]
 
 Four labelled sets: GSM8K with planted errors, Self-Instruct with swapped or cut responses,
 real small-model solutions to HumanEval problems labelled by their tests (``correct``), and
@@ -27,6 +27,11 @@ the held-out rows measured, per set (the first of them, labels kept in proportio
    on the instructions, also the flag of both models together (a row flagged when either
    model's calibrated check flags it: what a committee that seats both models decides, as the
    CPU pool's draw of three reviewers from five does 9 times in 10).
+
+``--prompts`` names the pack the committee and the probe run with: ``fitted`` (the default), the pack step 1
+fits on the training rows, or a pack folder or a shipped pack's name, such as ``cpu-checks``, the CPU pool's own
+default (so ``--prompts cpu-checks --steps committee --variants default`` measures gra as a user runs it; that pack
+was fitted on the instructions' training share of the same split, and holds no score maps).
 
 ``--sets`` measures some of the sets only (``--sets instructions --steps calibrate,probe``
 fits and measures the checks alone, on every labelled instruction, in about half an hour).
@@ -62,6 +67,7 @@ from runtime.calibrate import calibrate, first, split, write_rows  # noqa: E402
 from runtime.curate import curate, judge_rows  # noqa: E402
 from runtime.pipeline.probe import Prober  # noqa: E402
 from runtime.settings import SynthConfig  # noqa: E402
+from runtime.storage.pack import BUILTIN_PACKS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "judge"
@@ -115,9 +121,17 @@ def committees(args, data: Path, pack: Path, console: Console) -> None:
         curate(data, out, args.pool, config, console=console, answers_from=answered)
 
 
+def pack_of(args) -> Path:
+    """The pack folder the held-out runs use (``--prompts``): the one fitted in this run, or a named one."""
+    if args.prompts == "fitted":
+        return args.work / "pack"
+    shipped = BUILTIN_PACKS / args.prompts
+    return shipped if shipped.is_dir() else Path(args.prompts)
+
+
 def run(args, console: Console) -> None:
     work = args.work
-    pack = work / "pack"
+    pack = pack_of(args)
     if "calibrate" in args.steps:
         config = SynthConfig(seed=args.seed)
         calibrate(
@@ -134,8 +148,10 @@ def run(args, console: Console) -> None:
 def figures(args) -> dict:
     work = args.work
     rows = [json.loads(line) for line in (work / "held_out.jsonl").read_text().splitlines()]
-    train = [json.loads(line) for line in (work / "calibration" / "train.jsonl").read_text().splitlines()]
+    train_file = work / "calibration" / "train.jsonl"
+    train = train_file.read_text().splitlines() if train_file.exists() else []
     result = {"pool": args.pool, "seed": args.seed, "share": args.share, "full_reviews": args.full_reviews}
+    result["prompts"] = args.prompts
     result["trained_on"] = len(train)
     result["held_out"] = {s: sum(r["set"] == s for r in rows) for s in args.sets}
     if (work / "probe" / "gra.db").exists():
@@ -144,7 +160,7 @@ def figures(args) -> dict:
             result["probed_both_models"] = both_models_checks(work, rows)
     default = work / "committee-default"
     if (default / "gra.db").exists():
-        result["members"] = member_figures(default, work / "pack", rows)
+        result["members"] = member_figures(default, pack_of(args), rows)
         result["verification"] = verification_figures(default, rows)
     committee = {
         name: committee_figures(work / f"committee-{name}", rows)
@@ -163,6 +179,7 @@ def main() -> None:
     ap.add_argument("--per-set", type=int, default=None, help="cap on held-out rows per set")
     ap.add_argument("--sets", default=",".join(SETS), help=f"which of {', '.join(SETS)} to measure")
     ap.add_argument("--steps", default=",".join(DEFAULT_STEPS), help=f"which of {', '.join(STEPS)} to run")
+    ap.add_argument("--prompts", default="fitted", help="the pack the held-out runs use: fitted here, or a pack")
     ap.add_argument("--full-reviews", action="store_true", help="every reviewer's sheet (no early exit)")
     ap.add_argument("--variants", default="", help="committee variants to run (default: all)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")

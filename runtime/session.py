@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from rich.console import Console
 
+from runtime.calls.prompt_digest import prompt_digest
 from runtime.config import Pool
 from runtime.engines.supervisor import Supervisor
 from runtime.fingerprint import fingerprint
@@ -63,7 +64,9 @@ class RunSession:
         self.fingerprint = None
         if mode == "resume":
             prompts = pack and pack.digest()
-            self.fingerprint = fingerprint(config, self.pool, inputs, command=command, prompts=prompts)
+            self.fingerprint = fingerprint(
+                config, self.pool, inputs, command=command, prompts=prompts, gra_prompts=prompt_digest()
+            )
         self.resumed = check_resume(out, self.fingerprint, fresh, allow_changed) if mode == "resume" else False
         if mode == "new":
             check_out(out, fresh)

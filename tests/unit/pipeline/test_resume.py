@@ -7,6 +7,7 @@ import dspy
 import pytest
 from typer.testing import CliRunner
 
+from runtime.calls.prompt_digest import prompt_digest
 from runtime.cli import app
 from runtime.config import Retry, load_pool
 from runtime.fingerprint import fingerprint
@@ -84,9 +85,9 @@ def test_the_cache_never_crosses_samples_or_members(fake, tmp_path):
 
 
 # -- the fingerprint ----------------------------------------------------------------------------
-@pytest.fixture
-def started_run(tmp_path):
-    """A run directory whose database was started with the defaults, the cpu pool and a one-line seed file."""
+def start_run(tmp_path, gra_prompts: str) -> tuple:
+    """A run directory whose database was started with the defaults, the cpu pool, a one-line seed file and a gra
+    whose own prompts hashed to ``gra_prompts``."""
     seeds = tmp_path / "seeds.jsonl"
     seeds.write_text('{"instruction": "Add 2 and 3.", "input": "", "output": "5"}\n')
     out = tmp_path / "run"
@@ -94,9 +95,15 @@ def started_run(tmp_path):
     pool, _ = load_pool("cpu")
     config = SynthConfig(per_round=10)
     store = Store(out / "gra.db")
-    store.start_run(0, {}, fingerprint(config, pool, seeds))
+    store.start_run(0, {}, fingerprint(config, pool, seeds, gra_prompts=gra_prompts))
     store.db.close()
     return seeds, out
+
+
+@pytest.fixture
+def started_run(tmp_path):
+    """A run started by this gra."""
+    return start_run(tmp_path, prompt_digest())
 
 
 def listing(out):
@@ -134,17 +141,27 @@ def test_resuming_a_changed_experiment_is_refused(started_run, tmp_path, args, c
     assert listing(out) == before  # nothing written
 
 
+def test_a_run_started_before_an_upgrade_that_changed_gras_own_prompts_is_refused(tmp_path):
+    seeds, out = start_run(tmp_path, gra_prompts="0123456789abcdef")
+    before = listing(out)
+    result = CliRunner().invoke(app, ["synth", "--seeds", str(seeds), "--out", str(out), "--per-round", "10"])
+    assert result.exit_code == 2, result.output
+    line = " ".join(result.output.split())
+    assert "gra's own prompts" in line and "run settings" not in line and "--fresh" in line
+    assert listing(out) == before
+
+
 def test_extending_the_number_of_rounds_is_not_a_change(started_run):
     seeds, out = started_run
     pool, _ = load_pool("cpu")
     before = Store(out / "gra.db").first_fingerprint()
-    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds) == before
+    assert fingerprint(SynthConfig(rounds=5, concurrency=3), pool, seeds, gra_prompts=prompt_digest()) == before
 
 
 def test_the_fingerprint_is_stored_with_the_run(started_run):
     _, out = started_run
     row = next(Store(out / "gra.db").db["runs"].rows)
-    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds"}
+    assert set(json.loads(row["fingerprint"])) == {"settings", "pool", "seeds", "gra_prompts"}
 
 
 # -- engines that die under a running coordinator -------------------------------------------------
