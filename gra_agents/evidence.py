@@ -72,8 +72,12 @@ def majority(outputs: Sequence[str | None]) -> tuple[tuple[Fraction, ...] | None
 def math_evidence(outputs: Sequence[str | None], response: str) -> Evidence:
     """Compare the majority answer of ``outputs`` (each program's stdout, None if it failed) with the response.
 
-    One value is compared with the response's final answer; several (a task that asks for
-    more than one quantity) with every number the response states.
+    One value is compared with the response's final answer. Several (a task that asks for
+    more than one quantity) must each be stated somewhere in the response, else it is
+    contradicted; it agrees only when the last number of its final answer is one of them too,
+    since the numbers of a worked answer's steps can hold every value the programs printed
+    while its final answer is another (undecided then: the programs may have answered another
+    question than the response).
     """
     if not outputs:
         return Evidence("undecided", "no program was written, so nothing was checked.")
@@ -87,13 +91,16 @@ def math_evidence(outputs: Sequence[str | None], response: str) -> Evidence:
     ran = f"{votes} of {len(outputs)} programs printed {shown(answer)}"
     if not stated:
         return Evidence("undecided", f"{ran}; the response states no number to compare.")
-    said = f"the response's final answer is {shown(stated)}" if len(answer) == 1 else "the response states them all"
-    if all(any(same(a, s) for s in stated) for a in answer):
-        return Evidence("agrees", f"{ran}; {said}.")
-    missing = [a for a in answer if not any(same(a, s) for s in stated)]
     if len(answer) == 1:
-        return Evidence("contradicts", f"{ran}; {said}.")
-    return Evidence("contradicts", f"{ran}; the response never states {shown(missing)}.")
+        verdict = "agrees" if any(same(answer[0], s) for s in stated) else "contradicts"
+        return Evidence(verdict, f"{ran}; the response's final answer is {shown(stated)}.")
+    if missing := [a for a in answer if not any(same(a, s) for s in stated)]:
+        return Evidence("contradicts", f"{ran}; the response never states {shown(missing)}.")
+    final = final_answer(response)
+    if final and any(same(a, final[-1]) for a in answer):
+        return Evidence("agrees", f"{ran}; the response states them all, its final answer among them.")
+    ends = f"its final answer is {shown(final[-1:])}" if final else "it states no final answer"
+    return Evidence("undecided", f"{ran}; the response states them, but {ends}, so nothing was checked.")
 
 
 def _failed_examples(report: dict) -> list[dict]:

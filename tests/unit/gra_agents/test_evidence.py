@@ -44,6 +44,20 @@ def test_a_wrong_surface_area_is_contradicted_by_programs_that_compute_both_quan
     assert found.line == "2 of 3 programs printed 30, 62; the response never states 62."
 
 
+def test_both_quantities_agree_when_the_response_states_them_and_ends_on_one():
+    found = math_evidence(["30\n62", "30\n62", "30\n62"], "Volume: 5 × 3 × 2 = 30 cm³\nSurface area: 62 cm²")
+    assert found.verdict == "agrees"
+
+
+def test_values_found_only_in_the_steps_of_a_wrong_total_leave_it_undecided():
+    response = "11 - 5 = 6 doctors left.\n18 - 2 = 16 nurses left.\n6 + 16 = 32 in total.\nAnswer: 32"
+    found = math_evidence(["6, 16", "6\n16", "22"], response)
+    assert found.verdict == "undecided"
+    assert found.line == (
+        "2 of 3 programs printed 6, 16; the response states them, but its final answer is 32, so nothing was checked."
+    )
+
+
 def test_a_right_answer_agrees_even_when_one_program_failed():
     assert math_evidence(["15", None, "15.0"], "Answer: 15").verdict == "agrees"
 
