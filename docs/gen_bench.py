@@ -179,6 +179,21 @@ BENCHMARKS = (
         expects=("probed_members", "probed_both_models"),
     ),
     Benchmark(
+        "judge_default*.json",
+        "Judging against truth, as gra runs by default",
+        "`bench/judge.py` with the CPU pool's own pack (`--prompts cpu-checks`: the check cuts fitted on the"
+        " instructions' training half, no score maps) and default switches (`--verify gate --scores calibrated`),"
+        " nothing fitted in the run: the committee on the held-out rows of the sets named under `held_out`, as a"
+        " user's `gra curate` judges them. `verification` is the verifier's verdict alone on the rows it reached"
+        " (agrees 1, undecided ½, contradicts 0); `members` each member's own sheets of the rows it was drawn to"
+        " review (the runs exit early, so a member's figures stand on fewer rows); `committee.default` the final"
+        " decision, a row turned away by its checks ranking below one the verifier rejected.",
+        "bench/judge.py",
+        "python bench/judge.py --sets gsm8k,code --per-set 36 --prompts cpu-checks --steps committee"
+        " --variants default --result judge_default",
+        expects=("verification", "committee"),
+    ),
+    Benchmark(
         "check_forms.json",
         "How to ask the instruction checks",
         "One member of each model of the `cpu` pool, no demos, nothing fitted, on a seeded sample of the training"
