@@ -67,7 +67,7 @@ from runtime.calibrate import calibrate, first, split, write_rows  # noqa: E402
 from runtime.curate import curate, judge_rows  # noqa: E402
 from runtime.pipeline.probe import Prober  # noqa: E402
 from runtime.settings import SynthConfig  # noqa: E402
-from runtime.storage.pack import BUILTIN_PACKS  # noqa: E402
+from runtime.storage.pack import pack_folder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "judge"
@@ -123,10 +123,7 @@ def committees(args, data: Path, pack: Path, console: Console) -> None:
 
 def pack_of(args) -> Path:
     """The pack folder the held-out runs use (``--prompts``): the one fitted in this run, or a named one."""
-    if args.prompts == "fitted":
-        return args.work / "pack"
-    shipped = BUILTIN_PACKS / args.prompts
-    return shipped if shipped.is_dir() else Path(args.prompts)
+    return args.work / "pack" if args.prompts == "fitted" else pack_folder(args.prompts)
 
 
 def run(args, console: Console) -> None:

@@ -25,7 +25,8 @@ FINGERPRINT_PARTS = {
 }
 
 
-def _digest(value: Any) -> str:
+def digest_of(value: Any) -> str:
+    """16 hex digits of the SHA-256 of ``value`` as sorted JSON: one fingerprint part."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -47,8 +48,8 @@ def fingerprint(
     settings = {k: v for k, v in asdict(config).items() if k not in ("rounds", "concurrency", "prompts", "stall_s")}
     settings |= {"command": command} if command != "synth" else {}  # a curation never resumes as a refinement
     parts = {
-        "settings": _digest(settings),
-        "pool": _digest(pool.model_dump(exclude={"name"})),
+        "settings": digest_of(settings),
+        "pool": digest_of(pool.model_dump(exclude={"name"})),
         "seeds": hashlib.sha256(Path(seeds_path).read_bytes()).hexdigest()[:16],
     }
     return parts | ({"prompts": prompts} if prompts else {}) | ({"gra_prompts": gra_prompts} if gra_prompts else {})

@@ -10,14 +10,13 @@ whole is hashed (:func:`runtime.fingerprint.fingerprint` keeps it as its ``gra_p
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import cache
 
 from gra_agents.demo_bank import ANNOTATE, CHECKS
 from gra_agents.judged_demos import JUDGED
 from gra_agents.verifier_demos import PROGRAMS, REFERENCES
 from runtime.calls.adapter import StructuredAdapter
+from runtime.fingerprint import digest_of
 from signatures import ALL_SIGNATURES
 
 
@@ -43,4 +42,4 @@ def demo_banks() -> dict:
 def prompt_digest() -> str:
     """A 16-hex-digit hash of every rendered signature and every demo bank."""
     text = {"signatures": {s.__name__: rendered(s) for s in ALL_SIGNATURES}, "demos": demo_banks()}
-    return hashlib.sha256(json.dumps(text, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return digest_of(text)

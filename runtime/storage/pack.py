@@ -155,6 +155,12 @@ def read_pack(path: str | Path) -> Pack:
     return Pack(path, spec)
 
 
+def pack_folder(prompts: str) -> Path:
+    """The folder ``--prompts`` names: a shipped pack's (``cpu``) if there is one of that name, else the path."""
+    shipped = BUILTIN_PACKS / prompts
+    return shipped if shipped.is_dir() else Path(prompts)
+
+
 def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | None:
     """The pack a run uses: ``--prompts`` as a folder or a shipped pack's name (``cpu``), ``none`` for the default
     demos; without ``--prompts``, the pool file's own pack, if it names one: a folder relative to the pool file,
@@ -162,7 +168,7 @@ def resolve_pack(prompts: str | None, pool: Pool, pool_path: Path) -> Pack | Non
     if prompts == "none":
         return None
     if prompts is not None:
-        return read_pack(builtin if (builtin := BUILTIN_PACKS / prompts).is_dir() else prompts)
+        return read_pack(pack_folder(prompts))
     if pool.prompts is None:
         return None
     own, shipped = pool_path.parent / pool.prompts, BUILTIN_PACKS / pool.prompts
